@@ -1,0 +1,98 @@
+"""Engine and session factory: SQLite by default, PostgreSQL through ``DATABASE_URL``.
+
+Schema changes go through Alembic only (``alembic upgrade head``); nothing here creates tables.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from booking_app.settings import get_settings
+
+# Set on a connection so that SQLite opens its transaction with BEGIN IMMEDIATE (see below).
+_SQLITE_IMMEDIATE = "booking_app_sqlite_immediate"
+
+
+def make_engine(url: str) -> Engine:
+    """A new engine for ``url`` with the per-database settings this app relies on."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Foreign keys on, WAL, and transactions that we begin ourselves.
+
+    Python's sqlite3 driver begins transactions lazily and always as ``BEGIN DEFERRED``; two
+    writers could then both read "slot free" and both insert. Taking over BEGIN lets a write
+    transaction start with ``BEGIN IMMEDIATE``, which takes SQLite's write lock up front so a
+    check-then-insert is atomic across threads and processes.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API object
+        dbapi_connection.isolation_level = None  # no implicit BEGIN from the driver
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(_SQLITE_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """The process-wide engine for the configured ``DATABASE_URL``."""
+    url = get_settings().database_url
+    with _engines_lock:
+        if url not in _engines:
+            _engines[url] = make_engine(url)
+        return _engines[url]
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection and forget the engines (tests, forked workers)."""
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+@contextmanager
+def read_session(engine: Engine | None = None) -> Iterator[Session]:
+    """A session for reads (and simple writes); commits are up to the caller."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def write_session(engine: Engine | None = None) -> Iterator[Session]:
+    """A session whose transaction holds the database's write lock from its first statement
+    on SQLite (``BEGIN IMMEDIATE``); on PostgreSQL an ordinary transaction, where constraints
+    and row locks do the guarding. Commits on success, rolls back on any exception."""
+    engine = engine or get_engine()
+    with Session(engine, expire_on_commit=False) as session:
+        if engine.dialect.name == "sqlite":
+            session.connection(execution_options={_SQLITE_IMMEDIATE: True})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

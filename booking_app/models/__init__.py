@@ -1,0 +1,35 @@
+"""SQLModel tables (DESIGN.md §3). Importing this package registers every table on
+``SQLModel.metadata``, which Alembic compares against."""
+
+from booking_app.models.accounts import Builder, User
+from booking_app.models.bookings import Booking, Payment, Refund
+from booking_app.models.enums import (
+    BookingStatus,
+    CancelledBy,
+    PaymentStatus,
+    RefundStatus,
+    StripeEventOutcome,
+)
+from booking_app.models.offer import DateOverride, DateOverrideWindow, SessionType, WeeklyWindow
+from booking_app.models.stripe_events import StripeEvent
+from booking_app.models.types import UTCDateTime, utcnow
+
+__all__ = [
+    "Booking",
+    "BookingStatus",
+    "Builder",
+    "CancelledBy",
+    "DateOverride",
+    "DateOverrideWindow",
+    "Payment",
+    "PaymentStatus",
+    "Refund",
+    "RefundStatus",
+    "SessionType",
+    "StripeEvent",
+    "StripeEventOutcome",
+    "User",
+    "UTCDateTime",
+    "WeeklyWindow",
+    "utcnow",
+]

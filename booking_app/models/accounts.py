@@ -1,0 +1,40 @@
+"""People: login accounts and the builder profiles customers book."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from booking_app.models.types import UTCDateTime, utcnow
+
+
+class User(SQLModel, table=True):
+    """A login. The e-mail is stored lower-cased so lookups need no case folding."""
+
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, sa_column_kwargs={"unique": True}, nullable=False)
+    password_hash: str = Field(max_length=255)
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Builder(SQLModel, table=True):
+    """The public profile customers book; its ``slug`` is the wizard's URL (/book/<slug>)."""
+
+    __tablename__ = "builder"
+    __table_args__ = (sa.CheckConstraint("slug <> ''", name="slug_not_empty"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", unique=True, ondelete="CASCADE")
+    slug: str = Field(max_length=64, unique=True)
+    display_name: str = Field(max_length=200)
+    headline: str = Field(default="", max_length=200)  # the one line on the home page
+    bio: str = Field(default="", max_length=5000)
+    photo_url: str | None = Field(default=None, max_length=500)
+    timezone: str = Field(max_length=64)  # IANA name; availability is read in this zone
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -1,0 +1,145 @@
+"""Bookings and the money around them: Checkout attempts (payments) and refunds.
+
+A booking is kept apart from its payment attempts (one per Checkout Session), so an abandoned
+checkout followed by a retry, a late payment or a partial refund are all plain rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlmodel import Field, SQLModel
+
+from booking_app.models.enums import BookingStatus, CancelledBy, PaymentStatus, RefundStatus
+from booking_app.models.types import UTCDateTime, enum_column, utcnow
+
+# The statuses that occupy calendar time, as SQL for partial indexes and the exclusion guard.
+ACTIVE_BOOKING_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in BookingStatus.active()))
+
+
+class Booking(SQLModel, table=True):
+    """A customer's claim on a builder's time: a hold while unpaid, then confirmed.
+
+    Double bookings are refused by the database itself, not only by the service:
+
+    * ``occupancy_key`` names what a booking occupies: for a one-to-one session it is unique
+      to the booking; for a group session (seats > 1) all seats of one start share it.
+    * PostgreSQL: ``booking_no_overlap`` excludes two active bookings of one builder whose
+      blocked ranges ``[blocked_start, blocked_end)`` overlap, unless they share an
+      occupancy key (seats of the same group slot).
+    * Both databases: a partial unique index allows each ``seat`` of an occupancy key once
+      among active bookings; the service numbers seats 1..seats, so seats cannot oversell.
+    * SQLite has no exclusion constraints; there the service checks and inserts inside one
+      ``BEGIN IMMEDIATE`` write transaction.
+    """
+
+    __tablename__ = "booking"
+    __table_args__ = (
+        sa.CheckConstraint("end_at > start_at", name="end_after_start"),
+        sa.CheckConstraint(
+            "blocked_start <= start_at AND blocked_end >= end_at", name="blocked_covers_session"
+        ),
+        sa.CheckConstraint("amount >= 0", name="amount_non_negative"),
+        sa.CheckConstraint("seat >= 1", name="seat_positive"),
+        sa.CheckConstraint(
+            "status <> 'pending_payment' OR hold_expires_at IS NOT NULL", name="hold_has_expiry"
+        ),
+        sa.Index("ix_booking_builder_blocked", "builder_id", "blocked_start", "blocked_end"),
+        sa.Index("ix_booking_status_hold_expiry", "status", "hold_expires_at"),
+        sa.Index(
+            "uq_booking_active_seat",
+            "occupancy_key",
+            "seat",
+            unique=True,
+            sqlite_where=sa.text(ACTIVE_BOOKING_SQL),
+            postgresql_where=sa.text(ACTIVE_BOOKING_SQL),
+        ),
+        postgresql.ExcludeConstraint(
+            (sa.column("builder_id"), "="),
+            (sa.func.tstzrange(sa.column("blocked_start"), sa.column("blocked_end"), "[)"), "&&"),
+            (sa.column("occupancy_key"), "<>"),
+            name="booking_no_overlap",
+            using="gist",
+            where=sa.text(ACTIVE_BOOKING_SQL),
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_token: str = Field(max_length=64, unique=True)  # ≥128 random bits, see tokens.py
+    builder_id: int = Field(foreign_key="builder.id", ondelete="RESTRICT")
+    session_type_id: int = Field(foreign_key="session_type.id", index=True, ondelete="RESTRICT")
+    start_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    end_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    # The span this booking keeps free of others: [start - buffer_before, end + buffer_after).
+    blocked_start: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    blocked_end: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    occupancy_key: str = Field(max_length=100)
+    seat: int = Field(default=1)
+    customer_name: str = Field(max_length=200)
+    customer_email: str = Field(max_length=320, index=True)
+    customer_notes: str = Field(default="", max_length=5000)
+    customer_timezone: str = Field(max_length=64)
+    status: BookingStatus = Field(sa_type=enum_column(BookingStatus, "status"), nullable=False)
+    # Frozen from the session type when the hold is made; the client never sends an amount.
+    amount: int
+    currency: str = Field(max_length=3)
+    refund_cutoff_hours: int = Field(default=24)
+    hold_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancelled_by: CancelledBy | None = Field(default=None, sa_type=enum_column(CancelledBy, "cancelled_by"))
+    cancellation_reason: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Payment(SQLModel, table=True):
+    """One Checkout attempt for a booking. "Paid" is derived from payments minus refunds."""
+
+    __tablename__ = "payment"
+    __table_args__ = (
+        sa.UniqueConstraint("booking_id", "attempt", name="uq_payment_booking_id_attempt"),
+        sa.CheckConstraint("amount >= 0", name="amount_non_negative"),
+        sa.CheckConstraint(
+            "amount_refunded >= 0 AND amount_refunded <= amount", name="refund_within_amount"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = Field(foreign_key="booking.id", index=True, ondelete="RESTRICT")
+    attempt: int = Field(default=1)
+    checkout_session_id: str = Field(max_length=255, unique=True)
+    payment_intent_id: str | None = Field(default=None, max_length=255, index=True)
+    amount: int
+    currency: str = Field(max_length=3)
+    status: PaymentStatus = Field(sa_type=enum_column(PaymentStatus, "status"), nullable=False)
+    amount_refunded: int = Field(default=0)
+    failure_message: str | None = Field(default=None, max_length=500)
+    paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Refund(SQLModel, table=True):
+    """A refund of (part of) a payment.
+
+    The row is written *before* Stripe is asked, with a unique idempotency key, so a retried
+    or concurrent cancellation can never send a second refund for the same reason.
+    """
+
+    __tablename__ = "refund"
+    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payment.id", index=True, ondelete="RESTRICT")
+    idempotency_key: str = Field(max_length=255, unique=True)
+    stripe_refund_id: str | None = Field(default=None, max_length=255, unique=True)
+    amount: int
+    currency: str = Field(max_length=3)
+    status: RefundStatus = Field(sa_type=enum_column(RefundStatus, "status"), nullable=False)
+    reason: str = Field(default="", max_length=500)
+    failure_message: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -1,0 +1,97 @@
+"""What a builder offers: session types, weekly hours and date overrides (builder-local)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from booking_app.models.types import UTCDateTime, utcnow
+
+# Windows are stored as minutes since local midnight: portable, and the end of the day is
+# plainly 1440 rather than the "00:00 means midnight ending the day" convention of the engine.
+_WINDOW_BOUNDS = "start_minute >= 0 AND end_minute <= 1440 AND end_minute > start_minute"
+
+
+class SessionType(SQLModel, table=True):
+    """A bookable offer. Durations are whole minutes; price in minor units (0 = free)."""
+
+    __tablename__ = "session_type"
+    __table_args__ = (
+        sa.UniqueConstraint("builder_id", "slug", name="uq_session_type_builder_id_slug"),
+        sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        sa.CheckConstraint("interval_minutes IS NULL OR interval_minutes > 0", name="interval_positive"),
+        sa.CheckConstraint("buffer_before_minutes >= 0 AND buffer_after_minutes >= 0", name="buffers_non_negative"),
+        sa.CheckConstraint("minimum_notice_minutes >= 0", name="notice_non_negative"),
+        sa.CheckConstraint("horizon_days > 0", name="horizon_positive"),
+        sa.CheckConstraint("seats >= 1", name="seats_positive"),
+        sa.CheckConstraint("price_amount >= 0", name="price_non_negative"),
+        sa.CheckConstraint("length(currency) = 3", name="currency_iso"),
+        sa.CheckConstraint("refund_cutoff_hours >= 0", name="refund_cutoff_non_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    builder_id: int = Field(foreign_key="builder.id", index=True, ondelete="CASCADE")
+    slug: str = Field(max_length=64)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", max_length=5000)
+    duration_minutes: int
+    price_amount: int = Field(default=0)  # integer minor units of `currency`
+    currency: str = Field(default="gbp", max_length=3)  # ISO 4217, lower-case as Stripe uses
+    interval_minutes: int | None = Field(default=None)  # None = the duration
+    buffer_before_minutes: int = Field(default=0)
+    buffer_after_minutes: int = Field(default=0)
+    minimum_notice_minutes: int = Field(default=0)
+    horizon_days: int = Field(default=60)
+    seats: int = Field(default=1)  # 1 = one-to-one; more = a group session
+    # Customer cancellations: full refund until this many hours before the start, none after.
+    refund_cutoff_hours: int = Field(default=24)
+    is_active: bool = Field(default=True)
+    display_order: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+    @property
+    def is_free(self) -> bool:
+        return self.price_amount == 0
+
+
+class WeeklyWindow(SQLModel, table=True):
+    """Recurring hours: weekday 0 = Monday, local ``[start_minute, end_minute)``."""
+
+    __tablename__ = "weekly_window"
+    __table_args__ = (
+        sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        sa.CheckConstraint(_WINDOW_BOUNDS, name="bounds"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    builder_id: int = Field(foreign_key="builder.id", index=True, ondelete="CASCADE")
+    weekday: int
+    start_minute: int  # local wall-clock minutes since midnight, 0..1439
+    end_minute: int  # 1..1440; 1440 = the midnight that ends the day
+
+
+class DateOverride(SQLModel, table=True):
+    """Replaces one local date's weekly hours; with no windows the day is unavailable."""
+
+    __tablename__ = "date_override"
+    __table_args__ = (sa.UniqueConstraint("builder_id", "day", name="uq_date_override_builder_id_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    builder_id: int = Field(foreign_key="builder.id", index=True, ondelete="CASCADE")
+    day: date
+    note: str = Field(default="", max_length=200)
+
+
+class DateOverrideWindow(SQLModel, table=True):
+    """One local ``[start_minute, end_minute)`` window of a date override."""
+
+    __tablename__ = "date_override_window"
+    __table_args__ = (sa.CheckConstraint(_WINDOW_BOUNDS, name="bounds"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    override_id: int = Field(foreign_key="date_override.id", index=True, ondelete="CASCADE")
+    start_minute: int  # local wall-clock minutes since midnight, 0..1439
+    end_minute: int  # 1..1440; 1440 = the midnight that ends the day

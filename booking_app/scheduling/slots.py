@@ -1,0 +1,243 @@
+"""The pure slot engine: which start times can a customer book?
+
+No database, no clock, no Reflex: every input is a parameter (``now`` included), so the rules
+of DESIGN.md §4 can be tested exhaustively and reused by the service, the API and benchmarks.
+
+Vocabulary
+----------
+* A *window* is a half-open ``[start, end)`` span of local wall-clock time on one local date,
+  in the builder's time zone. An end of ``00:00`` means the midnight that ends that day.
+* A *candidate* is a local wall-clock time inside a window whose offset from local midnight is
+  a whole multiple of the interval. It becomes a *slot* when it exists (not in a
+  spring-forward gap), the session fits before the window's end in real elapsed time, the
+  notice and horizon allow it, and its buffered span overlaps no busy interval.
+
+Example: 07:30-09:30 with 60-minute sessions offers only 08:00, because 09:00 + 60 minutes
+would overrun the window and 07:00 starts before it.
+
+>>> from datetime import date, time, timedelta, datetime, timezone
+>>> monday = datetime(2026, 3, 2, tzinfo=timezone.utc)
+>>> [s.isoformat() for s in compute_slots(
+...     timezone="Europe/London", weekly=[WeeklyWindow(0, time(7, 30), time(9, 30))],
+...     duration=timedelta(hours=1), start=monday, end=monday + timedelta(days=1),
+...     now=monday - timedelta(days=1))]
+['2026-03-02T08:00:00+00:00']
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["WeeklyWindow", "compute_slots", "load_timezone", "MIDNIGHT"]
+
+MIDNIGHT = time(0, 0)
+_ONE_DAY = timedelta(days=1)
+
+
+def load_timezone(name: str) -> ZoneInfo:
+    """Return the IANA zone ``name`` or raise ``ValueError`` naming it.
+
+    >>> load_timezone("Asia/Kolkata").key
+    'Asia/Kolkata'
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"unknown time zone {name!r}: expected an IANA name such as 'Europe/London'")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown time zone {name!r}: expected an IANA name such as 'Europe/London'"
+        ) from exc
+
+
+def _check_window(start: time, end: time, where: str) -> None:
+    for label, value in (("start", start), ("end", end)):
+        if not isinstance(value, time):
+            raise ValueError(f"{where}: {label} must be a datetime.time, got {value!r}")
+        if value.tzinfo is not None:
+            raise ValueError(f"{where}: {label} must be a local wall-clock time without tzinfo")
+    if end != MIDNIGHT and end <= start:
+        raise ValueError(
+            f"{where}: end {end.isoformat()} must be after start {start.isoformat()} "
+            "(use 00:00 for the midnight that ends the day)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyWindow:
+    """A recurring availability window: ``weekday`` 0 = Monday, local ``[start, end)``."""
+
+    weekday: int
+    start: time
+    end: time
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.weekday, int) or not 0 <= self.weekday <= 6:
+            raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {self.weekday!r}")
+        _check_window(self.start, self.end, f"weekly window on weekday {self.weekday}")
+
+
+def _require_aware(value: datetime, name: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise ValueError(f"{name} must be a datetime, got {value!r}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware (UTC), got naive {value.isoformat()}")
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
+def _require_duration(value: timedelta, name: str, *, positive: bool) -> timedelta:
+    if not isinstance(value, timedelta):
+        raise ValueError(f"{name} must be a timedelta, got {value!r}")
+    if positive and value <= timedelta(0):
+        raise ValueError(f"{name} must be positive, got {value}")
+    if value < timedelta(0):
+        raise ValueError(f"{name} must not be negative, got {value}")
+    return value
+
+
+def _local_to_utc(wall: datetime, zone: tzinfo) -> datetime:
+    """The first occurrence of naive local ``wall`` as UTC.
+
+    A time inside a spring-forward gap resolves with the offset before the change, i.e. it is
+    shifted forward by the gap (02:30 in New York on a March change day becomes 03:30 EDT) —
+    the reading used for window ends, which may legitimately fall in a gap.
+    """
+    return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _existing_local_to_utc(wall: datetime, zone: tzinfo) -> datetime | None:
+    """UTC of the first occurrence of ``wall``, or None if ``wall`` does not exist locally."""
+    utc = _local_to_utc(wall, zone)
+    if utc.astimezone(zone).replace(tzinfo=None) != wall:
+        return None  # in a spring-forward gap: the clock never shows this time
+    return utc
+
+
+class _BusyIndex:
+    """Busy intervals merged into disjoint, sorted runs for O(log n) overlap queries."""
+
+    def __init__(self, busy: Iterable[tuple[datetime, datetime]]) -> None:
+        spans: list[tuple[datetime, datetime]] = []
+        for index, (b_start, b_end) in enumerate(busy):
+            b_start = _require_aware(b_start, f"busy[{index}] start")
+            b_end = _require_aware(b_end, f"busy[{index}] end")
+            if b_end < b_start:
+                raise ValueError(f"busy[{index}] ends before it starts")
+            if b_end > b_start:  # an empty [s, s) interval blocks nothing
+                spans.append((b_start, b_end))
+        spans.sort()
+        self._starts: list[datetime] = []
+        self._ends: list[datetime] = []
+        for b_start, b_end in spans:
+            if self._ends and b_start <= self._ends[-1]:
+                if b_end > self._ends[-1]:
+                    self._ends[-1] = b_end
+            else:
+                self._starts.append(b_start)
+                self._ends.append(b_end)
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        """True if ``[start, end)`` shares any instant with a busy run."""
+        # The last run starting before `end` is the only candidate: runs are disjoint and
+        # sorted, so an earlier run ends before this one starts.
+        index = bisect.bisect_left(self._starts, end) - 1
+        return index >= 0 and self._ends[index] > start
+
+
+def _windows_by_date(
+    weekly: Sequence[WeeklyWindow],
+    overrides: Mapping[date, Sequence[tuple[time, time]]] | None,
+) -> tuple[dict[int, list[tuple[time, time]]], dict[date, list[tuple[time, time]]]]:
+    by_weekday: dict[int, list[tuple[time, time]]] = {day: [] for day in range(7)}
+    for window in weekly:
+        if not isinstance(window, WeeklyWindow):
+            raise ValueError(f"weekly entries must be WeeklyWindow, got {window!r}")
+        by_weekday[window.weekday].append((window.start, window.end))
+    by_date: dict[date, list[tuple[time, time]]] = {}
+    for day, windows in (overrides or {}).items():
+        if not isinstance(day, date) or isinstance(day, datetime):
+            raise ValueError(f"override keys must be dates, got {day!r}")
+        checked = []
+        for w_start, w_end in windows:
+            _check_window(w_start, w_end, f"override window on {day.isoformat()}")
+            checked.append((w_start, w_end))
+        by_date[day] = checked
+    return by_weekday, by_date
+
+
+def compute_slots(
+    *,
+    timezone: str,
+    weekly: Sequence[WeeklyWindow],
+    overrides: Mapping[date, Sequence[tuple[time, time]]] | None = None,
+    duration: timedelta,
+    interval: timedelta | None = None,
+    buffer_before: timedelta = timedelta(0),
+    buffer_after: timedelta = timedelta(0),
+    minimum_notice: timedelta = timedelta(0),
+    horizon: timedelta | None = None,
+    busy: Iterable[tuple[datetime, datetime]] = (),
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> list[datetime]:
+    """Bookable slot starts in ``[start, end)`` as sorted, unique, UTC-aware datetimes.
+
+    ``overrides`` maps a builder-local date to the windows that replace its weekday's windows
+    (an empty sequence makes the day unavailable). ``busy`` holds UTC-aware ``[start, end)``
+    intervals that are already widened by their own bookings' buffers. Raises ``ValueError``
+    for an unknown zone, non-positive duration or interval, negative buffers or notice, naive
+    datetimes, and windows that end before they start.
+    """
+    zone = load_timezone(timezone)
+    duration = _require_duration(duration, "duration", positive=True)
+    interval = duration if interval is None else _require_duration(interval, "interval", positive=True)
+    buffer_before = _require_duration(buffer_before, "buffer_before", positive=False)
+    buffer_after = _require_duration(buffer_after, "buffer_after", positive=False)
+    minimum_notice = _require_duration(minimum_notice, "minimum_notice", positive=False)
+    if horizon is not None:
+        horizon = _require_duration(horizon, "horizon", positive=False)
+    start, end, now = (_require_aware(v, n) for v, n in ((start, "start"), (end, "end"), (now, "now")))
+    by_weekday, by_date = _windows_by_date(weekly, overrides)
+    busy_index = _BusyIndex(busy)
+
+    earliest = max(start, now + minimum_notice)
+    latest = end if horizon is None else min(end, now + horizon)  # exclusive
+    if earliest >= latest:
+        return []
+
+    slots: set[datetime] = set()
+    # A local date's wall times lie within ±14 h of its UTC date: one day of margin suffices.
+    day = earliest.date() - _ONE_DAY
+    last_day = latest.date() + _ONE_DAY
+    while day <= last_day:
+        windows = by_date[day] if day in by_date else by_weekday[day.weekday()]
+        for w_start, w_end in windows:
+            for slot in _window_candidates(day, w_start, w_end, zone, duration, interval):
+                if earliest <= slot < latest and not busy_index.overlaps(
+                    slot - buffer_before, slot + duration + buffer_after
+                ):
+                    slots.add(slot)
+        day += _ONE_DAY
+    return sorted(slots)
+
+
+def _window_candidates(
+    day: date, w_start: time, w_end: time, zone: tzinfo, duration: timedelta, interval: timedelta
+) -> Iterable[datetime]:
+    """UTC starts of the existing candidates in one window whose session ends in time."""
+    midnight = datetime.combine(day, MIDNIGHT)
+    start_offset = datetime.combine(day, w_start) - midnight
+    end_offset = _ONE_DAY if w_end == MIDNIGHT else datetime.combine(day, w_end) - midnight
+    window_end_utc = _local_to_utc(midnight + end_offset, zone)
+    steps = -(-start_offset // interval)  # ceil: the first multiple of interval >= start
+    offset = interval * steps
+    while offset < end_offset:
+        slot = _existing_local_to_utc(midnight + offset, zone)
+        if slot is not None and slot + duration <= window_end_utc:
+            yield slot
+        offset += interval

@@ -1,0 +1,137 @@
+"""One typed settings object, read from the environment (and an optional ``.env`` file).
+
+Every value is checked when the app, the CLI or Alembic starts; a bad value stops the
+process with a message that names the variable, instead of failing later mid-request.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "booking_app.db"
+
+# SQLAlchemy's bare "postgresql://" means psycopg2; we ship psycopg 3.
+_POSTGRES_PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+_PLACEHOLDER_MARKERS = ("changeme", "change_me", "xxx", "your_", "<", "...")
+
+
+class SettingsError(SystemExit):
+    """Raised (and exits the process) when the environment holds an invalid value."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_SQLITE_PATH}",
+        description="SQLAlchemy URL: sqlite:///path or postgresql://user@host/db",
+    )
+    stripe_secret_key: SecretStr | None = Field(
+        default=None, description="sk_test_… / sk_live_… / rk_…; unset = local Stripe emulator"
+    )
+    stripe_webhook_secret: SecretStr | None = Field(
+        default=None, description="whsec_… secrets, comma-separated during rotation"
+    )
+    app_url: str = Field(default="http://localhost:3000", description="public base URL")
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        value = value.strip()
+        if value.startswith(_POSTGRES_PREFIXES):
+            rest = value.split("://", 1)[1]
+            if not urlsplit("//" + rest).hostname and "host=" not in rest:
+                raise ValueError("a PostgreSQL URL needs a host, e.g. postgresql://postgres@127.0.0.1:5432/app")
+            return "postgresql+psycopg://" + rest
+        if value.startswith("sqlite://"):
+            path = value.removeprefix("sqlite://").removeprefix("/")
+            if path and path != ":memory:" and not Path(path).is_absolute():
+                # Relative paths would follow the current directory; pin them to the project.
+                return f"sqlite:///{PROJECT_ROOT / path}"
+            return value
+        raise ValueError("must start with sqlite:/// or postgresql:// (e.g. sqlite:///booking_app.db)")
+
+    @field_validator("stripe_secret_key")
+    @classmethod
+    def _check_secret_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        key = value.get_secret_value().strip()
+        if not key.startswith(("sk_test_", "sk_live_", "rk_test_", "rk_live_")):
+            raise ValueError("must be a Stripe secret key starting with sk_test_, sk_live_ or rk_…")
+        _refuse_placeholder(key)
+        return SecretStr(key)
+
+    @field_validator("stripe_webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        secrets = [part.strip() for part in value.get_secret_value().split(",") if part.strip()]
+        for secret in secrets:
+            if not secret.startswith("whsec_"):
+                raise ValueError("each comma-separated secret must start with whsec_")
+            _refuse_placeholder(secret)
+        return SecretStr(",".join(secrets))
+
+    @field_validator("app_url")
+    @classmethod
+    def _check_app_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an absolute http(s) URL such as https://book.example.com")
+        if parts.query or parts.fragment:
+            raise ValueError("must not contain a query string or fragment")
+        return value.strip().rstrip("/")
+
+    @property
+    def webhook_secrets(self) -> list[str]:
+        """Every accepted webhook signing secret (several while a secret is being rotated)."""
+        if self.stripe_webhook_secret is None:
+            return []
+        return self.stripe_webhook_secret.get_secret_value().split(",")
+
+    @property
+    def uses_stripe_emulator(self) -> bool:
+        """True when no Stripe key is configured: payments go to the local emulator."""
+        return self.stripe_secret_key is None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _refuse_placeholder(secret: str) -> None:
+    lowered = secret.lower()
+    if any(marker in lowered for marker in _PLACEHOLDER_MARKERS):
+        raise ValueError("looks like a placeholder copied from documentation; paste the real value")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings; on a bad value raise ``SettingsError`` naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            variable = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"  {variable}: {message}")
+        raise SettingsError("Invalid configuration:\n" + "\n".join(problems)) from None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()
