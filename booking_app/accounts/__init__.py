@@ -1,0 +1,1 @@
+"""Builder accounts: password hashing and account creation."""

@@ -1,0 +1,100 @@
+"""Creating builders and managing their logins. Callers own the transaction."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel import Session, select
+
+from booking_app.accounts.passwords import check_password_strength, hash_password
+from booking_app.errors import Conflict, InvalidInput, NotFound
+from booking_app.models import Builder, User
+from booking_app.scheduling.slots import load_timezone
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+# Slugs that would shadow pages or read as official.
+RESERVED_SLUGS = frozenset({"admin", "api", "book", "booking", "dashboard", "login", "logout", "signup", "static"})
+
+
+@dataclass(frozen=True)
+class NewBuilder:
+    email: str
+    password: str
+    slug: str
+    display_name: str
+    timezone: str
+    headline: str = ""
+    bio: str = ""
+
+
+def normalise_email(email: str) -> str:
+    """Validated, lower-cased address (no DNS lookups); ``InvalidInput`` on a bad address."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise InvalidInput("email", f"Please enter a valid e-mail address ({exc}).") from exc
+
+
+def validate_slug(slug: str) -> str:
+    slug = slug.strip().lower()
+    if not SLUG_PATTERN.fullmatch(slug):
+        raise InvalidInput(
+            "slug", "Use 1-64 lower-case letters, digits and hyphens, not starting or ending with a hyphen."
+        )
+    if slug in RESERVED_SLUGS:
+        raise InvalidInput("slug", f"'{slug}' is reserved; please choose another address.")
+    return slug
+
+
+def validate_timezone(name: str) -> str:
+    try:
+        return load_timezone(name.strip()).key
+    except ValueError as exc:
+        raise InvalidInput("timezone", f"Unknown time zone {name!r}; pick one such as Europe/London.") from exc
+
+
+def create_builder(session: Session, new: NewBuilder) -> Builder:
+    """Create the login and the builder profile; ``InvalidInput`` / ``Conflict`` on bad data."""
+    email = normalise_email(new.email)
+    slug = validate_slug(new.slug)
+    timezone = validate_timezone(new.timezone)
+    display_name = new.display_name.strip()
+    if not display_name or len(display_name) > 200:
+        raise InvalidInput("display_name", "Please enter a name of 1 to 200 characters.")
+    try:
+        check_password_strength(new.password)
+    except ValueError as exc:
+        raise InvalidInput("password", str(exc)) from exc
+    if session.exec(select(User).where(User.email == email)).first() is not None:
+        raise Conflict("An account with this e-mail address already exists.")
+    if session.exec(select(Builder).where(Builder.slug == slug)).first() is not None:
+        raise Conflict(f"The address /book/{slug} is already taken; please choose another.")
+    user = User(email=email, password_hash=hash_password(new.password))
+    session.add(user)
+    session.flush()
+    builder = Builder(
+        user_id=user.id,
+        slug=slug,
+        display_name=display_name,
+        headline=new.headline.strip()[:200],
+        bio=new.bio.strip(),
+        timezone=timezone,
+    )
+    session.add(builder)
+    session.flush()
+    return builder
+
+
+def reset_password(session: Session, email: str, password: str) -> None:
+    """Set a new password for the account with ``email``."""
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        raise NotFound("No account with this e-mail address.")
+    try:
+        check_password_strength(password)
+    except ValueError as exc:
+        raise InvalidInput("password", str(exc)) from exc
+    user.password_hash = hash_password(password)
+    session.add(user)

@@ -1,0 +1,1 @@
+"""The JSON API under /api (FastAPI), mounted around the Reflex app by ``api_transformer``."""

@@ -1,0 +1,10 @@
+"""The Reflex app: pages and the JSON API. Kept tiny; pages live in booking_app/pages."""
+
+import reflex as rx
+
+import booking_app.models  # noqa: F401 - registers the tables Reflex's start-up schema check compares
+from booking_app.api.app import create_api
+from booking_app.pages import home
+
+app = rx.App(api_transformer=create_api())
+home.register(app)

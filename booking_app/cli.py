@@ -1,0 +1,105 @@
+"""Command line: ``python -m booking_app.cli <command>``.
+
+Commands: ``migrate``, ``seed-demo``, ``create-builder``, ``reset-password``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import date
+
+from booking_app import migrations
+from booking_app.accounts.service import NewBuilder, create_builder, reset_password
+from booking_app.db import write_session
+from booking_app.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+from booking_app.errors import DomainError
+from booking_app.settings import get_settings
+
+
+def _cmd_migrate(_args: argparse.Namespace) -> None:
+    migrations.upgrade()
+    print("Database is up to date.")
+
+
+def _cmd_seed_demo(_args: argparse.Namespace) -> None:
+    with write_session() as session:
+        report = seed_demo(session, today=date.today())
+    if report.builder_created or report.session_types_created:
+        print(f"Demo data created: builder 'demo', session types {', '.join(report.session_types_created)}.")
+    else:
+        print("Demo data already present; nothing changed.")
+    url = get_settings().app_url
+    print(f"  Booking page:  {url}/book/demo")
+    print(f"  Builder login: {url}/login  e-mail {DEMO_EMAIL}  password {DEMO_PASSWORD}")
+    print("  (If you changed the demo password, reset it with: python -m booking_app.cli reset-password)")
+
+
+def _read_password(prompt: str) -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(prompt)
+    if first != getpass.getpass("Repeat the password: "):
+        raise SystemExit("The passwords did not match.")
+    return first
+
+
+def _cmd_create_builder(args: argparse.Namespace) -> None:
+    password = _read_password("Password for the new builder: ")
+    with write_session() as session:
+        builder = create_builder(
+            session,
+            NewBuilder(
+                email=args.email,
+                password=password,
+                slug=args.slug,
+                display_name=args.name,
+                timezone=args.timezone,
+                headline=args.headline,
+            ),
+        )
+    print(f"Builder created: {get_settings().app_url}/book/{builder.slug}")
+
+
+def _cmd_reset_password(args: argparse.Namespace) -> None:
+    password = _read_password(f"New password for {args.email}: ")
+    with write_session() as session:
+        reset_password(session, args.email, password)
+    print("Password changed.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m booking_app.cli", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply database migrations (alembic upgrade head)").set_defaults(
+        handler=_cmd_migrate
+    )
+    commands.add_parser("seed-demo", help="create the demo builder and their sessions (idempotent)").set_defaults(
+        handler=_cmd_seed_demo
+    )
+    create = commands.add_parser("create-builder", help="create a builder account (password read from stdin)")
+    create.add_argument("--email", required=True)
+    create.add_argument("--slug", required=True, help="booking page address: /book/<slug>")
+    create.add_argument("--name", required=True, help="display name")
+    create.add_argument("--timezone", required=True, help="IANA zone, e.g. Europe/London")
+    create.add_argument("--headline", default="", help="one line shown on the home page")
+    create.set_defaults(handler=_cmd_create_builder)
+    reset = commands.add_parser("reset-password", help="set a new password (read from stdin)")
+    reset.add_argument("email")
+    reset.set_defaults(handler=_cmd_reset_password)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except DomainError as exc:
+        print(f"Error: {exc.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

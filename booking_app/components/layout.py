@@ -1,0 +1,64 @@
+"""Page chrome shared by every page: header with the product mark, content column, footer."""
+
+import reflex as rx
+
+from booking_app.components.theme import PRODUCT_NAME
+
+
+def brand() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.center(
+                rx.icon("calendar-check", size=18, color="white"),
+                width="32px",
+                height="32px",
+                border_radius="10px",
+                background=rx.color("accent", 9),
+            ),
+            rx.text(PRODUCT_NAME, weight="bold", size="4", color=rx.color("gray", 12)),
+            align="center",
+            spacing="2",
+        ),
+        href="/",
+        underline="none",
+        aria_label=f"{PRODUCT_NAME} home",
+    )
+
+
+def header() -> rx.Component:
+    return rx.el.header(
+        rx.container(
+            rx.hstack(brand(), justify="between", align="center", py="3"),
+            size="4",
+        ),
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        background=rx.color("gray", 1),
+    )
+
+
+def footer() -> rx.Component:
+    return rx.el.footer(
+        rx.container(
+            rx.text(
+                f"© {PRODUCT_NAME} · Payments are processed securely by Stripe.",
+                size="1",
+                color_scheme="gray",
+                py="5",
+            ),
+            size="4",
+        ),
+        border_top=f"1px solid {rx.color('gray', 4)}",
+        margin_top="auto",
+    )
+
+
+def page_shell(*children: rx.Component) -> rx.Component:
+    """Wrap a page's content in the shared header, a centred column and the footer."""
+    return rx.flex(
+        header(),
+        rx.el.main(rx.container(*children, size="4", px="4", py="6"), flex="1"),
+        footer(),
+        direction="column",
+        min_height="100vh",
+        background=rx.color("gray", 2),
+    )

@@ -1,0 +1,35 @@
+"""Domain errors: what went wrong, in words a customer or builder can act on.
+
+Services raise these; the API maps them to HTTP statuses and the UI shows ``message`` in a
+callout. Details for engineers go to the log, never into ``message``.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class. ``message`` is safe to show to the person who made the request."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    """A value the user typed is not acceptable; ``field`` names it for inline display."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (or is not visible to the caller)."""
+
+
+class Conflict(DomainError):
+    """The request was valid but the current state does not allow it (e.g. a taken slot)."""
+
+
+class Forbidden(DomainError):
+    """The acting user may not do this."""

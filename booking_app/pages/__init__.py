@@ -1,0 +1,1 @@
+"""Pages; each module keeps its State beside it and exposes ``register(app)``."""

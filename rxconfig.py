@@ -1,0 +1,18 @@
+"""Reflex configuration. Everything environment-specific comes from booking_app.settings."""
+
+import reflex as rx
+
+from booking_app.components.theme import THEME
+from booking_app.settings import get_settings
+
+_settings = get_settings()  # exits with a message naming the variable if a value is invalid
+
+config = rx.Config(
+    app_name="booking_app",
+    db_url=_settings.database_url,
+    show_built_with_reflex=False,
+    telemetry_enabled=False,
+    plugins=[rx.plugins.RadixThemesPlugin(theme=THEME)],
+    # The sitemap needs a public deploy URL at build time and lists nothing private anyway.
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)

@@ -1,0 +1,97 @@
+"""Settings: defaults, normalisation, and failing fast with the variable's name."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from booking_app.settings import DEFAULT_SQLITE_PATH, PROJECT_ROOT, SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DATABASE_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "APP_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_default_database_is_sqlite_file_in_project_root_whatever_the_cwd(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(_env_file=None)
+    assert settings.database_url == f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    assert DEFAULT_SQLITE_PATH.parent == PROJECT_ROOT
+    assert settings.is_sqlite and settings.uses_stripe_emulator
+
+
+def test_relative_sqlite_path_is_resolved_from_project_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///data/app.db")
+    assert load_settings(_env_file=None).database_url == f"sqlite:///{PROJECT_ROOT / 'data/app.db'}"
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["postgresql://postgres@127.0.0.1:5432/app", "postgres://postgres@127.0.0.1:5432/app",
+     "postgresql+psycopg://postgres@127.0.0.1:5432/app"],
+)
+def test_postgres_urls_use_psycopg3(given: str) -> None:
+    assert load_settings(_env_file=None, database_url=given).database_url == (
+        "postgresql+psycopg://postgres@127.0.0.1:5432/app"
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("DATABASE_URL", "mysql://root@localhost/app", "sqlite:/// or postgresql://"),
+        ("DATABASE_URL", "postgresql:///nohost", "needs a host"),
+        ("STRIPE_SECRET_KEY", "pk_test_123", "secret key"),
+        ("STRIPE_SECRET_KEY", "sk_test_your_key_here", "placeholder"),
+        ("STRIPE_WEBHOOK_SECRET", "whsec_abc,notasecret", "whsec_"),
+        ("APP_URL", "localhost:3000", "absolute http(s) URL"),
+        ("APP_URL", "https://book.example.com/?x=1", "query string"),
+    ],
+)
+def test_invalid_value_fails_with_the_variable_name(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings(_env_file=None)
+    message = str(raised.value)
+    assert f"{variable}:" in message and expected in message
+
+
+def test_webhook_secrets_accept_a_comma_separated_rotation_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", " whsec_new123 , whsec_old456 ")
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_51abcDEF")
+    settings = load_settings(_env_file=None)
+    assert settings.webhook_secrets == ["whsec_new123", "whsec_old456"]
+    assert not settings.uses_stripe_emulator
+    assert "sk_test_51abcDEF" not in repr(settings)  # secrets never printed
+
+
+def test_app_url_loses_its_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_URL", "https://book.example.com/")
+    assert load_settings(_env_file=None).app_url == "https://book.example.com"
+
+
+def test_dotenv_file_is_read(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("APP_URL=https://from-dotenv.example.com\n")
+    assert load_settings(_env_file=env_file).app_url == "https://from-dotenv.example.com"
+
+
+def test_reflex_config_refuses_to_start_with_a_bad_value() -> None:
+    env = {**os.environ, "DATABASE_URL": "oracle://nope"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import rxconfig"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL: must start with sqlite:/// or postgresql://" in result.stderr
+    assert "Traceback" not in result.stderr
