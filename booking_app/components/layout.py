@@ -28,7 +28,7 @@ def brand() -> rx.Component:
 def header() -> rx.Component:
     return rx.el.header(
         rx.container(
-            rx.hstack(brand(), justify="between", align="center", py="3"),
+            rx.hstack(brand(), justify="between", align="center", padding_y="0.75rem"),
             size="4",
         ),
         border_bottom=f"1px solid {rx.color('gray', 4)}",
@@ -43,7 +43,7 @@ def footer() -> rx.Component:
                 f"© {PRODUCT_NAME} · Payments are processed securely by Stripe.",
                 size="1",
                 color_scheme="gray",
-                py="5",
+                padding_y="1.25rem",
             ),
             size="4",
         ),
@@ -56,7 +56,7 @@ def page_shell(*children: rx.Component) -> rx.Component:
     """Wrap a page's content in the shared header, a centred column and the footer."""
     return rx.flex(
         header(),
-        rx.el.main(rx.container(*children, size="4", px="4", py="6"), flex="1"),
+        rx.el.main(rx.container(*children, size="4", padding_x="1rem", padding_bottom="3rem"), flex="1"),
         footer(),
         direction="column",
         min_height="100vh",

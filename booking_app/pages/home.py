@@ -49,14 +49,15 @@ def _hero() -> rx.Component:
         ),
         spacing="4",
         align="start",
-        py={"initial": "6", "md": "9"},
+        padding_top=rx.breakpoints(initial="2rem", md="4rem"),
+        padding_bottom=rx.breakpoints(initial="2.5rem", md="4rem"),
     )
 
 
 def index() -> rx.Component:
     return page_shell(
         _hero(),
-        rx.heading("How it works", as_="h2", size="6", mb="4"),
+        rx.heading("How it works", as_="h2", size="6", margin_bottom="1rem"),
         rx.grid(
             *(_step(icon, title, body, n) for n, (icon, title, body) in enumerate(STEPS, start=1)),
             columns={"initial": "1", "sm": "2", "md": "4"},
