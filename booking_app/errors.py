@@ -33,3 +33,7 @@ class Conflict(DomainError):
 
 class Forbidden(DomainError):
     """The acting user may not do this."""
+
+
+class TooManyRequests(DomainError):
+    """A limit that protects others was reached (e.g. too many unpaid holds)."""

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         default=None, description="whsec_… secrets, comma-separated during rotation"
     )
     app_url: str = Field(default="http://localhost:3000", description="public base URL")
+    # Stripe Checkout Sessions live 30 min to 24 h, and a hold lasts exactly as long as its
+    # Checkout Session, so the same bounds apply.
+    hold_minutes: int = Field(default=30, ge=30, le=24 * 60, description="how long a hold keeps a slot")
+    max_active_holds: int = Field(
+        default=3, ge=1, le=100, description="unpaid holds allowed per e-mail address and per client address"
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -81,6 +81,8 @@ class Booking(SQLModel, table=True):
     customer_email: str = Field(max_length=320, index=True)
     customer_notes: str = Field(default="", max_length=5000)
     customer_timezone: str = Field(max_length=64)
+    # Where the hold came from, to cap how many unpaid holds one client can keep at once.
+    client_address: str | None = Field(default=None, max_length=64, index=True)
     status: BookingStatus = Field(sa_type=enum_column(BookingStatus, "status"), nullable=False)
     # Frozen from the session type when the hold is made; the client never sends an amount.
     amount: int

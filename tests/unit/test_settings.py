@@ -95,3 +95,10 @@ def test_reflex_config_refuses_to_start_with_a_bad_value() -> None:
     assert result.returncode != 0
     assert "DATABASE_URL: must start with sqlite:/// or postgresql://" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["29", "1441", "soon"])
+def test_hold_minutes_must_be_between_30_minutes_and_a_day(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("HOLD_MINUTES", value)
+    with pytest.raises(SettingsError, match="HOLD_MINUTES"):
+        load_settings(_env_file=None)

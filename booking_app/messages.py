@@ -1,0 +1,20 @@
+"""User-facing messages in one place, so the API, the UI and the CLI say the same thing."""
+
+SLOT_TAKEN = "That time was just taken — please pick another."
+NOT_A_SLOT = "That time is not one of the offered times; please pick a time from the list."
+START_IN_PAST = "That time has already passed; please pick a later one."
+START_TOO_SOON = "That time is too soon: this session needs at least {notice} notice."
+START_TOO_FAR = "That time is too far ahead: this session can be booked up to {days} days in advance."
+START_NEEDS_OFFSET = "Give the start time with a UTC offset, e.g. 2026-12-01T10:00:00+01:00."
+NAME_REQUIRED = "Please enter your name (up to 200 characters)."
+NOTES_TOO_LONG = "Notes can be at most 5,000 characters."
+RANGE_TOO_LONG = "Ask for at most 93 days at a time."
+RANGE_BACKWARDS = "The end date must be on or after the start date."
+TOO_MANY_HOLDS = (
+    "You already have {limit} unpaid reservations in progress. Complete or cancel one of them, "
+    "or wait until it expires, before reserving another time."
+)
+SESSION_TYPE_NOT_FOUND = "This session type does not exist or is no longer offered."
+BUILDER_NOT_FOUND = "There is no builder at this address."
+BOOKING_NOT_FOUND = "No booking was found for this link."
+NOT_YOUR_BOOKING = "This booking belongs to another builder."

@@ -1,0 +1,158 @@
+"""Reading a builder's offer and busy time from the database and feeding the pure slot engine.
+
+Read-only: the writes (holds, transitions) live in ``service.py``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from booking_app.models import (
+    Booking,
+    BookingStatus,
+    Builder,
+    DateOverride,
+    DateOverrideWindow,
+    SessionType,
+)
+from booking_app.models import WeeklyWindow as WeeklyWindowRow
+from booking_app.scheduling.slots import WeeklyWindow, compute_slots, load_timezone
+
+ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class OfferedSlot:
+    start: datetime  # UTC
+    end: datetime  # UTC
+    seats_left: int
+
+
+def minute_to_time(minute: int) -> time:
+    """Stored minutes since midnight → the engine's times (1440, the day's end, → 00:00)."""
+    return time(0, 0) if minute == 1440 else time(minute // 60, minute % 60)
+
+
+def group_occupancy_key(session_type_id: int, start: datetime) -> str:
+    """Shared by every seat of one start of a group session (see models.Booking)."""
+    return f"group:{session_type_id}:{start.isoformat()}"
+
+
+def booking_occupancy_key(token: str) -> str:
+    """Unique to one one-to-one booking."""
+    return f"booking:{token}"
+
+
+def occupies_time(now: datetime) -> sa.ColumnElement[bool]:
+    """SQL for bookings that block time at ``now``: confirmed ones and unexpired holds.
+
+    A hold past its expiry no longer blocks anything, even before the sweep marks it expired.
+    """
+    return sa.or_(
+        Booking.status == BookingStatus.CONFIRMED,
+        sa.and_(Booking.status == BookingStatus.PENDING_PAYMENT, Booking.hold_expires_at > now),
+    )
+
+
+def load_weekly(session: Session, builder_id: int) -> list[WeeklyWindow]:
+    rows = session.exec(select(WeeklyWindowRow).where(WeeklyWindowRow.builder_id == builder_id))
+    return [WeeklyWindow(r.weekday, minute_to_time(r.start_minute), minute_to_time(r.end_minute)) for r in rows]
+
+
+def load_overrides(
+    session: Session, builder_id: int, first_day: date, last_day: date
+) -> dict[date, list[tuple[time, time]]]:
+    overrides = session.exec(
+        select(DateOverride).where(
+            DateOverride.builder_id == builder_id, DateOverride.day >= first_day, DateOverride.day <= last_day
+        )
+    ).all()
+    by_id: dict[int, list[tuple[time, time]]] = {o.id: [] for o in overrides}
+    if by_id:
+        windows = session.exec(
+            select(DateOverrideWindow)
+            .where(DateOverrideWindow.override_id.in_(by_id))
+            .order_by(DateOverrideWindow.start_minute)
+        )
+        for w in windows:
+            by_id[w.override_id].append((minute_to_time(w.start_minute), minute_to_time(w.end_minute)))
+    return {o.day: by_id[o.id] for o in overrides}
+
+
+def offered_slots(
+    session: Session,
+    session_type: SessionType,
+    builder: Builder,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    include_busy: bool = True,
+) -> list[OfferedSlot]:
+    """Slots of ``session_type`` starting in ``[start, end)``; with ``include_busy=False``
+    the builder's bookings are ignored (to tell "never offered" from "just taken")."""
+    duration = timedelta(minutes=session_type.duration_minutes)
+    before = timedelta(minutes=session_type.buffer_before_minutes)
+    after = timedelta(minutes=session_type.buffer_after_minutes)
+    zone = load_timezone(builder.timezone)
+    one_day = timedelta(days=1)
+    overrides = load_overrides(
+        session, builder.id, start.astimezone(zone).date() - one_day, end.astimezone(zone).date() + one_day
+    )
+    busy_rows = _busy_rows(session, builder.id, start - before, end + duration + after, now) if include_busy else []
+    own_group = f"group:{session_type.id}:"
+    is_group = session_type.seats > 1
+    same_group = [r for r in busy_rows if is_group and r.occupancy_key.startswith(own_group)]
+    busy = [(r.blocked_start, r.blocked_end) for r in busy_rows if not (is_group and r.occupancy_key.startswith(own_group))]
+    starts = compute_slots(
+        timezone=builder.timezone,
+        weekly=load_weekly(session, builder.id),
+        overrides=overrides,
+        duration=duration,
+        interval=timedelta(minutes=session_type.interval_minutes) if session_type.interval_minutes else None,
+        buffer_before=before,
+        buffer_after=after,
+        minimum_notice=timedelta(minutes=session_type.minimum_notice_minutes),
+        horizon=timedelta(days=session_type.horizon_days),
+        busy=busy,
+        start=start,
+        end=end,
+        now=now,
+    )
+    if not is_group:
+        return [OfferedSlot(s, s + duration, 1) for s in starts]
+    taken = Counter(r.start_at for r in same_group)
+    slots = []
+    for s in starts:
+        span_start, span_end = s - before, s + duration + after
+        # Seats of the same session at another, overlapping start make this one unbookable.
+        clash = any(r.start_at != s and r.blocked_start < span_end and r.blocked_end > span_start for r in same_group)
+        if not clash and taken[s] < session_type.seats:
+            slots.append(OfferedSlot(s, s + duration, session_type.seats - taken[s]))
+    return slots
+
+
+def _busy_rows(session: Session, builder_id: int, lo: datetime, hi: datetime, now: datetime):
+    return session.exec(
+        select(Booking.blocked_start, Booking.blocked_end, Booking.occupancy_key, Booking.start_at).where(
+            Booking.builder_id == builder_id,
+            occupies_time(now),
+            Booking.blocked_end > lo,
+            Booking.blocked_start < hi,
+        )
+    ).all()
+
+
+def slot_at(
+    session: Session, session_type: SessionType, builder: Builder, start: datetime, now: datetime, *, include_busy: bool
+) -> OfferedSlot | None:
+    """The offered slot starting exactly at ``start``, if there is one."""
+    found = offered_slots(
+        session, session_type, builder, start=start, end=start + ONE_MICROSECOND, now=now, include_busy=include_busy
+    )
+    return found[0] if found else None
