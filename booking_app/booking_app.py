@@ -5,6 +5,8 @@ import reflex as rx
 import booking_app.models  # noqa: F401 - registers the tables Reflex's start-up schema check compares
 from booking_app.api.app import create_api
 from booking_app.pages import home
+from booking_app.scheduling.sweeper import sweep_expired_holds_forever
 
 app = rx.App(api_transformer=create_api())
 home.register(app)
+app.register_lifespan_task(sweep_expired_holds_forever)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from babel.numbers import format_currency
+
 # https://docs.stripe.com/currencies#zero-decimal and #three-decimal
 ZERO_DECIMAL = frozenset(
     "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()
@@ -58,3 +60,14 @@ def from_minor_units(amount: int, currency: str) -> Decimal:
     """
     places = decimals(currency)
     return Decimal(amount).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+
+
+def format_money(amount: int, currency: str, *, locale: str = "en") -> str:
+    """Display form of a minor-unit amount; "Free" for zero.
+
+    >>> format_money(15000, "gbp"), format_money(1500, "jpy"), format_money(0, "gbp")
+    ('£150.00', '¥1,500', 'Free')
+    """
+    if amount == 0:
+        return "Free"
+    return format_currency(from_minor_units(amount, currency), currency.upper(), locale=locale)

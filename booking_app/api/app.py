@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from booking_app.api import health
+from booking_app.api import health, public
+from booking_app.api.errors import BodySizeLimit, install_error_handlers
 
 API_TITLE = "Makerhours booking API"
 
@@ -17,5 +18,8 @@ def create_api() -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
     )
+    install_error_handlers(api)
+    api.add_middleware(BodySizeLimit)
     api.include_router(health.router, prefix="/api")
+    api.include_router(public.router, prefix="/api")  # last: it ends with the /api catch-all
     return api

@@ -1,0 +1,120 @@
+"""Domain errors → HTTP status codes, in one place at the edge, with one JSON shape:
+
+    {"error": "invalid_input", "message": "…", "field": "email"}
+
+Also the request body size limit (413) and a JSON 404 for unknown /api paths.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from booking_app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, TooManyRequests
+
+log = logging.getLogger(__name__)
+
+_STATUS = [
+    (InvalidInput, 422, "invalid_input"),
+    (NotFound, 404, "not_found"),
+    (Conflict, 409, "conflict"),
+    (Forbidden, 403, "forbidden"),
+    (TooManyRequests, 429, "too_many_requests"),
+]
+DEFAULT_BODY_LIMIT = 64 * 1024
+WEBHOOK_BODY_LIMIT = 1024 * 1024
+WEBHOOK_PATH = "/api/stripe/webhook"
+
+
+def error_body(error: str, message: str, field: str | None = None) -> dict[str, str]:
+    body = {"error": error, "message": message}
+    if field is not None:
+        body["field"] = field
+    return body
+
+
+def _domain_error_response(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    for kind, status, code in _STATUS:
+        if isinstance(exc, kind):
+            return JSONResponse(error_body(code, exc.message, getattr(exc, "field", None)), status_code=status)
+    log.error("unmapped domain error %s: %s", type(exc).__name__, exc.message)
+    return JSONResponse(error_body("error", exc.message), status_code=400)
+
+
+def _validation_error_response(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422, reshaped to name the offending field plainly."""
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for error in exc.errors():
+        location = [str(part) for part in error["loc"] if part not in ("body", "query", "path")]
+        problems.append({"field": ".".join(location) or "body", "message": error["msg"]})
+    first = problems[0] if problems else {"field": "body", "message": "Invalid request."}
+    body = error_body("invalid_input", f"{first['field']}: {first['message']}", first["field"])
+    body["errors"] = problems
+    return JSONResponse(body, status_code=422)
+
+
+def install_error_handlers(api: FastAPI) -> None:
+    api.add_exception_handler(DomainError, _domain_error_response)
+    api.add_exception_handler(RequestValidationError, _validation_error_response)
+
+
+class BodySizeLimit:
+    """Refuse request bodies over the limit with 413 before the route reads them.
+
+    Checks the declared Content-Length and, for chunked bodies, counts bytes as they arrive.
+    The Stripe webhook gets 1 MiB; every other /api route 64 KiB.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        limit = WEBHOOK_BODY_LIMIT if scope["path"] == WEBHOOK_PATH else DEFAULT_BODY_LIMIT
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _send_too_large(send, limit)
+            return
+        received = 0
+        response_started = False
+        rejected = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, rejected
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit and not rejected:
+                    # Answer now; the app sees a disconnected client and stops reading.
+                    rejected = True
+                    if not response_started:
+                        await _send_too_large(send, limit)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal response_started
+            if rejected:
+                return  # the 413 has been sent; whatever the app answers is dropped
+            response_started = response_started or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
+
+
+async def _send_too_large(send: Send, limit: int) -> None:
+    body = json.dumps(
+        error_body("payload_too_large", f"The request body is larger than {limit // 1024} KiB.")
+    ).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

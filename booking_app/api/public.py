@@ -1,0 +1,146 @@
+"""Public routes: session types, slots, bookings and calendar files.
+
+Thin: parse, call the scheduling service, shape the answer. Sync handlers run in FastAPI's
+thread pool, so database work never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from booking_app.api.schemas import (
+    MAX_ID,
+    BookingCreate,
+    BookingPublic,
+    BuilderPublic,
+    ErrorBody,
+    Price,
+    SessionTypeList,
+    SessionTypePublic,
+    SlotList,
+    SlotPublic,
+)
+from booking_app.calendar_ics import booking_calendar
+from booking_app.db import read_session
+from booking_app.models import Builder, SessionType
+from booking_app.money import format_money
+from booking_app.scheduling import service
+from booking_app.scheduling.slots import load_timezone
+from booking_app.urls import booking_page_url, calendar_file_url
+
+router = APIRouter(tags=["booking"])
+_ERRORS = {status: {"model": ErrorBody} for status in (404, 409, 413, 422, 429)}
+Token = Annotated[str, Path(min_length=1, max_length=200)]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _builder(builder: Builder) -> BuilderPublic:
+    return BuilderPublic(slug=builder.slug, display_name=builder.display_name, headline=builder.headline,
+                         bio=builder.bio, photo_url=builder.photo_url, timezone=builder.timezone)
+
+
+def _session_type(kind: SessionType) -> SessionTypePublic:
+    return SessionTypePublic(
+        id=kind.id, slug=kind.slug, title=kind.title, description=kind.description,
+        duration_minutes=kind.duration_minutes,
+        price=Price(amount=kind.price_amount, currency=kind.currency,
+                    display=format_money(kind.price_amount, kind.currency)),
+        is_free=kind.is_free, seats=kind.seats, refund_cutoff_hours=kind.refund_cutoff_hours,
+    )
+
+
+@router.get("/builders/{slug}/session-types", response_model=SessionTypeList, responses=_ERRORS)
+def get_session_types(slug: Annotated[str, Path(min_length=1, max_length=64)]) -> SessionTypeList:
+    """A builder's profile and active session types."""
+    with read_session() as session:
+        builder, kinds = service.list_session_types(session, slug)
+        return SessionTypeList(builder=_builder(builder), session_types=[_session_type(k) for k in kinds])
+
+
+@router.get("/session-types/{session_type_id}/slots", response_model=SlotList, responses=_ERRORS)
+def get_slots(
+    session_type_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    start: Annotated[date, Query(description="first customer-local date, YYYY-MM-DD")],
+    end: Annotated[date, Query(description="last customer-local date (included), at most 93 days on")],
+    timezone: Annotated[str, Query(min_length=1, max_length=64, examples=["Europe/Paris"])],
+) -> SlotList:
+    """Free slots between two dates of the customer's calendar, as UTC and local times."""
+    with read_session() as session:
+        listing = service.available_slots(session, session_type_id=session_type_id, first_day=start,
+                                          last_day=end, timezone=timezone, now=_now())
+    zone = load_timezone(listing.timezone)
+    slots = []
+    for slot in listing.slots:
+        local = slot.start.astimezone(zone)
+        slots.append(SlotPublic(start=slot.start, end=slot.end, local_start=local, local_date=local.date(),
+                                local_time=local.strftime("%H:%M"), seats_left=slot.seats_left))
+    return SlotList(session_type_id=session_type_id, timezone=listing.timezone,
+                    builder_timezone=listing.builder.timezone, slots=slots)
+
+
+def _booking_public(details: service.BookingDetails, checkout_url: str | None = None) -> BookingPublic:
+    booking = details.booking
+    return BookingPublic(
+        token=booking.public_token, status=booking.status, start=booking.start_at, end=booking.end_at,
+        timezone=booking.customer_timezone,
+        local_start=booking.start_at.astimezone(load_timezone(booking.customer_timezone)),
+        hold_expires_at=booking.hold_expires_at, amount=booking.amount, currency=booking.currency,
+        price_display=format_money(booking.amount, booking.currency), checkout_url=checkout_url,
+        session_type=details.session_type.title, duration_minutes=details.session_type.duration_minutes,
+        builder=_builder(details.builder), customer_name=booking.customer_name,
+        customer_email=booking.customer_email, notes=booking.customer_notes,
+        refund_cutoff_hours=booking.refund_cutoff_hours, manage_url=booking_page_url(booking.public_token),
+        calendar_url=calendar_file_url(booking.public_token),
+    )
+
+
+@router.post("/bookings", status_code=201, response_model=BookingPublic, responses=_ERRORS)
+def post_booking(body: BookingCreate, request: Request) -> BookingPublic:
+    """Reserve a slot: a hold awaiting payment, or a confirmed booking for free sessions."""
+    booking = service.create_hold(
+        service.HoldRequest(
+            session_type_id=body.session_type_id, start=body.start, name=body.name, email=body.email,
+            notes=body.notes, timezone=body.timezone,
+            client_address=request.client.host if request.client else None,
+        ),
+        now=_now(),
+    )
+    with read_session() as session:
+        details = service.get_booking_by_token(session, booking.public_token)
+    return _booking_public(details)
+
+
+@router.get("/bookings/{token}", response_model=BookingPublic, responses=_ERRORS)
+def get_booking(token: Token) -> BookingPublic:
+    """A booking's status and details, for the holder of its private token."""
+    with read_session() as session:
+        return _booking_public(service.get_booking_by_token(session, token))
+
+
+@router.get(
+    "/bookings/{token}/calendar.ics",
+    responses={200: {"content": {"text/calendar": {}}}, **_ERRORS},
+    response_class=Response,
+)
+def get_booking_calendar(token: Token) -> Response:
+    """The booking as an iCalendar file."""
+    with read_session() as session:
+        details = service.get_booking_by_token(session, token)
+    return Response(
+        booking_calendar(details, now=_now()),
+        media_type="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="booking.ics"'},
+    )
+
+
+@router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+def unknown_api_path(path: str) -> JSONResponse:
+    """JSON 404 for /api paths that do not exist (instead of the frontend's HTML page)."""
+    return JSONResponse({"error": "not_found", "message": f"No API endpoint /api/{path}."}, status_code=404)

@@ -1,0 +1,97 @@
+"""Request and response bodies of the public JSON API (they make the OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+MAX_ID = 2**31 - 1  # database integer range; larger ids cannot exist
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(examples=["invalid_input"])
+    message: str = Field(examples=["Please enter a valid e-mail address."])
+    field: str | None = Field(default=None, examples=["email"])
+
+
+class Price(BaseModel):
+    amount: int = Field(description="integer minor units (pence, cents; yen as-is)")
+    currency: str = Field(examples=["gbp"])
+    display: str = Field(examples=["£150.00"])
+
+
+class BuilderPublic(BaseModel):
+    slug: str
+    display_name: str
+    headline: str
+    bio: str
+    photo_url: str | None
+    timezone: str
+
+
+class SessionTypePublic(BaseModel):
+    id: int
+    slug: str
+    title: str
+    description: str
+    duration_minutes: int
+    price: Price
+    is_free: bool
+    seats: int
+    refund_cutoff_hours: int = Field(description="customers get a full refund until this many hours before the start")
+
+
+class SessionTypeList(BaseModel):
+    builder: BuilderPublic
+    session_types: list[SessionTypePublic]
+
+
+class SlotPublic(BaseModel):
+    start: datetime = Field(description="UTC")
+    end: datetime = Field(description="UTC")
+    local_start: datetime = Field(description="the same instant in the requested time zone")
+    local_date: date
+    local_time: str = Field(examples=["09:30"])
+    seats_left: int
+
+
+class SlotList(BaseModel):
+    session_type_id: int
+    timezone: str
+    builder_timezone: str
+    slots: list[SlotPublic]
+
+
+class BookingCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_type_id: int = Field(ge=1, le=MAX_ID)
+    start: AwareDatetime = Field(description="ISO-8601 with offset, one of the offered slots")
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=3, max_length=320)
+    notes: str = Field(default="", max_length=5000)
+    timezone: str = Field(min_length=1, max_length=64, examples=["Europe/Paris"])
+
+
+class BookingPublic(BaseModel):
+    token: str
+    status: str
+    start: datetime
+    end: datetime
+    timezone: str = Field(description="the customer's time zone")
+    local_start: datetime
+    hold_expires_at: datetime | None
+    amount: int
+    currency: str
+    price_display: str
+    checkout_url: str | None = Field(description="Stripe Checkout for a paid hold; null for free sessions")
+    session_type: str
+    duration_minutes: int
+    builder: BuilderPublic
+    customer_name: str
+    customer_email: str
+    notes: str
+    refund_cutoff_hours: int
+    manage_url: str
+    calendar_url: str

@@ -1,0 +1,52 @@
+"""An iCalendar (.ics) file for a booking, so customers can add it to any calendar app."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, Event
+
+from booking_app.models import BookingStatus
+from booking_app.scheduling.service import BookingDetails
+from booking_app.settings import get_settings
+from booking_app.urls import booking_page_url
+
+_EVENT_STATUS = {
+    BookingStatus.CONFIRMED: "CONFIRMED",
+    BookingStatus.PENDING_PAYMENT: "TENTATIVE",
+    BookingStatus.CANCELLED: "CANCELLED",
+    BookingStatus.EXPIRED: "CANCELLED",
+}
+
+
+def event_uid(token: str) -> str:
+    """Stable per booking, but not the token itself: calendar files get forwarded, and the
+    token is the key to managing the booking."""
+    host = urlsplit(get_settings().app_url).hostname or "localhost"
+    return f"{hashlib.sha256(token.encode()).hexdigest()[:32]}@{host}"
+
+
+def booking_calendar(details: BookingDetails, *, now: datetime) -> bytes:
+    booking, session_type, builder = details.booking, details.session_type, details.builder
+    manage_url = booking_page_url(booking.public_token)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Makerhours//Booking//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", event_uid(booking.public_token))
+    event.add("dtstamp", now)
+    event.add("dtstart", booking.start_at)
+    event.add("dtend", booking.end_at)
+    event.add("summary", f"{session_type.title} with {builder.display_name}")
+    description = [session_type.description] if session_type.description else []
+    if booking.customer_notes:
+        description.append(f"Your notes: {booking.customer_notes}")
+    description.append(f"View, add to your calendar or cancel: {manage_url}")
+    event.add("description", "\n\n".join(description))
+    event.add("url", manage_url)
+    event.add("status", _EVENT_STATUS[booking.status])
+    calendar.add_component(event)
+    return calendar.to_ical()

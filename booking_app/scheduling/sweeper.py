@@ -1,0 +1,38 @@
+"""Periodic release of expired holds.
+
+Reads never count an expired hold as busy (see ``availability.occupies_time``), so the sweep
+is about bookkeeping, not correctness: it marks them ``expired`` so that dashboards and the
+database guard see the truth. Safe with several workers: the update is a guarded transition.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from booking_app.db import write_session
+from booking_app.scheduling.service import expire_stale_holds
+
+log = logging.getLogger(__name__)
+SWEEP_INTERVAL_SECONDS = 60.0
+
+
+def sweep_once(now: datetime | None = None) -> list[int]:
+    """Expire every hold past its expiry now; returns the ids that changed."""
+    with write_session() as session:
+        return expire_stale_holds(session, now=now or datetime.now(UTC))
+
+
+async def sweep_expired_holds_forever(interval_seconds: float = SWEEP_INTERVAL_SECONDS) -> None:
+    """Run ``sweep_once`` every ``interval_seconds`` until cancelled (app shutdown)."""
+    while True:
+        try:
+            expired = await asyncio.to_thread(sweep_once)
+            if expired:
+                log.info("released %d expired hold(s): %s", len(expired), expired)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a transient database error must not end the loop
+            log.exception("hold sweep failed; retrying in %.0f s", interval_seconds)
+        await asyncio.sleep(interval_seconds)

@@ -1,0 +1,22 @@
+"""Public URLs, built in one place from ``APP_URL``."""
+
+from __future__ import annotations
+
+from booking_app.settings import get_settings
+
+BOOKING_PAGE = "/booking/[token]"
+WIZARD_PAGE = "/book/[builder]"
+
+
+def booking_page_url(token: str) -> str:
+    """The customer's private confirmation/manage page. The trailing slash avoids a redirect
+    (see REFLEX_NOTES: behind a proxy the redirect would be built as http://)."""
+    return f"{get_settings().app_url}/booking/{token}/"
+
+
+def wizard_url(builder_slug: str) -> str:
+    return f"{get_settings().app_url}/book/{builder_slug}/"
+
+
+def calendar_file_url(token: str) -> str:
+    return f"{get_settings().app_url}/api/bookings/{token}/calendar.ics"
