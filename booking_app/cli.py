@@ -31,8 +31,8 @@ def _cmd_seed_demo(_args: argparse.Namespace) -> None:
     else:
         print("Demo data already present; nothing changed.")
     url = get_settings().app_url
-    print(f"  Booking page:  {url}/book/demo")
-    print(f"  Builder login: {url}/login  e-mail {DEMO_EMAIL}  password {DEMO_PASSWORD}")
+    print(f"  Session types: {url}/api/builders/demo/session-types")
+    print(f"  Builder login: e-mail {DEMO_EMAIL}  password {DEMO_PASSWORD}")
     print("  (If you changed the demo password, reset it with: python -m booking_app.cli reset-password)")
 
 
