@@ -10,6 +10,7 @@ NAME_REQUIRED = "Please enter your name (up to 200 characters)."
 NOTES_TOO_LONG = "Notes can be at most 5,000 characters."
 RANGE_TOO_LONG = "Ask for at most 93 days at a time."
 RANGE_BACKWARDS = "The end date must be on or after the start date."
+DATE_OUT_OF_RANGE = "Pick a date within ten years of today."
 TOO_MANY_HOLDS = (
     "You already have {limit} unpaid reservations in progress. Complete or cancel one of them, "
     "or wait until it expires, before reserving another time."

@@ -13,6 +13,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from booking_app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, TooManyRequests
@@ -60,9 +61,17 @@ def _validation_error_response(_request: Request, exc: Exception) -> JSONRespons
     return JSONResponse(body, status_code=422)
 
 
+def _http_error_response(_request: Request, exc: Exception) -> JSONResponse:
+    """Framework-raised HTTP errors (e.g. a body that is not valid JSON) in the same shape."""
+    assert isinstance(exc, HTTPException)
+    code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+    return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+
+
 def install_error_handlers(api: FastAPI) -> None:
     api.add_exception_handler(DomainError, _domain_error_response)
     api.add_exception_handler(RequestValidationError, _validation_error_response)
+    api.add_exception_handler(HTTPException, _http_error_response)
 
 
 class BodySizeLimit:

@@ -33,7 +33,7 @@ from booking_app.scheduling.slots import load_timezone
 from booking_app.urls import booking_page_url, calendar_file_url
 
 router = APIRouter(tags=["booking"])
-_ERRORS = {status: {"model": ErrorBody} for status in (404, 409, 413, 422, 429)}
+_ERRORS = {status: {"model": ErrorBody} for status in (400, 404, 409, 413, 422, 429)}
 Token = Annotated[str, Path(min_length=1, max_length=200)]
 
 

@@ -41,6 +41,9 @@ from booking_app.tokens import new_booking_token
 log = logging.getLogger(__name__)
 
 MAX_RANGE_DAYS = 93
+# Dates and times further than this from now are refused before any arithmetic, which would
+# otherwise overflow near datetime's limits (years 1 and 9999).
+SANE_DISTANCE = timedelta(days=3660)
 MAX_NAME_LENGTH = 200
 MAX_NOTES_LENGTH = 5000
 _OVERLAP_GUARDS = ("booking_no_overlap", "uq_booking_active_seat")
@@ -87,6 +90,9 @@ def available_slots(
 ) -> SlotListing:
     """Slots between two customer-local dates (both included, at most 93 days)."""
     zone = load_timezone(validate_timezone(timezone))
+    for field, day in (("start", first_day), ("end", last_day)):
+        if abs(day - now.date()) > SANE_DISTANCE:
+            raise InvalidInput(field, messages.DATE_OUT_OF_RANGE)
     if last_day < first_day:
         raise InvalidInput("end", messages.RANGE_BACKWARDS)
     if (last_day - first_day).days + 1 > MAX_RANGE_DAYS:
@@ -144,7 +150,7 @@ class _CleanHold:
     client_address: str | None
 
 
-def _clean(request: HoldRequest) -> _CleanHold:
+def _clean(request: HoldRequest, now: datetime) -> _CleanHold:
     name = " ".join(request.name.split())
     if not name or len(name) > MAX_NAME_LENGTH:
         raise InvalidInput("name", messages.NAME_REQUIRED)
@@ -155,6 +161,8 @@ def _clean(request: HoldRequest) -> _CleanHold:
     timezone = validate_timezone(request.timezone)
     if request.start.tzinfo is None or request.start.utcoffset() is None:
         raise InvalidInput("start", messages.START_NEEDS_OFFSET)
+    if abs(request.start.date() - now.date()) > SANE_DISTANCE:
+        raise InvalidInput("start", messages.DATE_OUT_OF_RANGE)
     start = request.start.astimezone(UTC)
     client = request.client_address[:64] if request.client_address else None
     return _CleanHold(request.session_type_id, start, name, email, timezone, notes, client)
@@ -167,7 +175,7 @@ def create_hold(request: HoldRequest, *, now: datetime, engine: Engine | None = 
     Raises ``InvalidInput`` (field named), ``NotFound``, ``Conflict`` (slot taken) or
     ``TooManyRequests`` (hold limit); on any error nothing is written.
     """
-    clean = _clean(request)
+    clean = _clean(request, now)
     engine = engine or get_engine()
     # A group session can lose a seat race yet still have another seat free: try again.
     for attempt in range(3):

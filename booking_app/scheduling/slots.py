@@ -106,39 +106,67 @@ def _local_to_utc(wall: datetime, zone: tzinfo) -> datetime:
     shifted forward by the gap (02:30 in New York on a March change day becomes 03:30 EDT) —
     the reading used for window ends, which may legitimately fall in a gap.
     """
-    return wall.replace(tzinfo=zone).astimezone(UTC)
+    return (wall - zone.utcoffset(wall)).replace(tzinfo=UTC)
 
 
 def _existing_local_to_utc(wall: datetime, zone: tzinfo) -> datetime | None:
-    """UTC of the first occurrence of ``wall``, or None if ``wall`` does not exist locally."""
-    utc = _local_to_utc(wall, zone)
-    if utc.astimezone(zone).replace(tzinfo=None) != wall:
+    """UTC of the first occurrence of ``wall``, or None if ``wall`` does not exist locally.
+
+    PEP 495: ``fold=0`` reads a time with the offset before a transition, ``fold=1`` with the
+    offset after. Across a gap the offset grows (the wall time never happens); across a fold
+    it shrinks (the wall time happens twice, first with the ``fold=0`` offset).
+
+    >>> from zoneinfo import ZoneInfo
+    >>> ny = ZoneInfo("America/New_York")
+    >>> _existing_local_to_utc(datetime(2026, 3, 8, 2, 30), ny) is None
+    True
+    >>> _existing_local_to_utc(datetime(2026, 11, 1, 1, 30), ny).isoformat()
+    '2026-11-01T05:30:00+00:00'
+    """
+    before = zone.utcoffset(wall)
+    if before < zone.utcoffset(wall.replace(fold=1)):
         return None  # in a spring-forward gap: the clock never shows this time
-    return utc
+    return (wall - before).replace(tzinfo=UTC)
 
 
 class _BusyIndex:
     """Busy intervals merged into disjoint, sorted runs for O(log n) overlap queries."""
 
-    def __init__(self, busy: Iterable[tuple[datetime, datetime]]) -> None:
-        spans: list[tuple[datetime, datetime]] = []
-        for index, (b_start, b_end) in enumerate(busy):
-            b_start = _require_aware(b_start, f"busy[{index}] start")
-            b_end = _require_aware(b_end, f"busy[{index}] end")
-            if b_end < b_start:
-                raise ValueError(f"busy[{index}] ends before it starts")
-            if b_end > b_start:  # an empty [s, s) interval blocks nothing
-                spans.append((b_start, b_end))
-        spans.sort()
+    def __init__(self, busy: Iterable[tuple[datetime, datetime]], lo: datetime, hi: datetime) -> None:
+        """Index the intervals of ``busy`` that reach into ``[lo, hi)``; others cannot matter."""
+        items = list(busy)
+        try:
+            # One C-level sort (aware datetimes compare as instants, whatever their zone),
+            # then a single pass that validates, filters and merges.
+            spans = sorted(items)
+        except TypeError:  # naive and aware values mixed, or not datetimes at all
+            spans = sorted(self._validated(items))
         self._starts: list[datetime] = []
         self._ends: list[datetime] = []
+        starts, ends = self._starts, self._ends
         for b_start, b_end in spans:
-            if self._ends and b_start <= self._ends[-1]:
-                if b_end > self._ends[-1]:
-                    self._ends[-1] = b_end
+            if getattr(b_start, "tzinfo", None) is not UTC or getattr(b_end, "tzinfo", None) is not UTC:
+                b_start = _require_aware(b_start, "a busy interval's start")
+                b_end = _require_aware(b_end, "a busy interval's end")
+            if b_end <= b_start:
+                if b_end < b_start:
+                    raise ValueError(f"busy interval {b_start.isoformat()} → {b_end.isoformat()} ends before it starts")
+                continue  # an empty [s, s) interval blocks nothing
+            if b_end <= lo or b_start >= hi:
+                continue
+            if ends and b_start <= ends[-1]:
+                if b_end > ends[-1]:
+                    ends[-1] = b_end
             else:
-                self._starts.append(b_start)
-                self._ends.append(b_end)
+                starts.append(b_start)
+                ends.append(b_end)
+
+    @staticmethod
+    def _validated(busy: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+        return [
+            (_require_aware(b_start, f"busy[{i}] start"), _require_aware(b_end, f"busy[{i}] end"))
+            for i, (b_start, b_end) in enumerate(busy)
+        ]
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         """True if ``[start, end)`` shares any instant with a busy run."""
@@ -203,10 +231,10 @@ def compute_slots(
         horizon = _require_duration(horizon, "horizon", positive=False)
     start, end, now = (_require_aware(v, n) for v, n in ((start, "start"), (end, "end"), (now, "now")))
     by_weekday, by_date = _windows_by_date(weekly, overrides)
-    busy_index = _BusyIndex(busy)
-
     earliest = max(start, now + minimum_notice)
     latest = end if horizon is None else min(end, now + horizon)  # exclusive
+    # Busy input is validated even when the range is empty, so bad data never passes silently.
+    busy_index = _BusyIndex(busy, earliest - buffer_before, latest + duration + buffer_after)
     if earliest >= latest:
         return []
 

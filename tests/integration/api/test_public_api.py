@@ -216,3 +216,31 @@ def test_openapi_document_lists_the_api(client: TestClient) -> None:
     paths = client.get("/api/openapi.json").json()["paths"]
     assert {"/api/health", "/api/builders/{slug}/session-types", "/api/session-types/{session_type_id}/slots",
             "/api/bookings", "/api/bookings/{token}", "/api/bookings/{token}/calendar.ics"} <= set(paths)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"start": "0001-01-01", "end": "0001-01-01", "timezone": "Europe/Paris"}, "start"),
+        ({"start": "9999-12-31", "end": "9999-12-31", "timezone": "UTC"}, "start"),
+    ],
+)
+def test_slots_at_the_ends_of_the_calendar_are_refused_not_crashed(
+    client: TestClient, offer: Offer, params: dict, field: str
+) -> None:
+    response = client.get(f"/api/session-types/{offer.paid.id}/slots", params=params)
+    assert response.status_code == 422 and response.json()["field"] == field
+
+
+@pytest.mark.parametrize("start", ["9999-12-31T23:59:59.999999-00:01", "0001-01-01T00:00:00+01:00"])
+def test_bookings_at_the_ends_of_the_calendar_are_refused_not_crashed(
+    client: TestClient, offer: Offer, start: str
+) -> None:
+    response = client.post("/api/bookings", json=booking_body(offer, start))
+    assert response.status_code == 422 and response.json()["field"] == "start"
+
+
+def test_undecodable_body_gets_the_api_error_shape(client: TestClient) -> None:
+    response = client.post("/api/bookings", content=b"-<\x14\xff", headers={"content-type": "application/json"})
+    assert response.status_code in (400, 422)
+    assert response.json()["error"] in ("bad_request", "invalid_input") and response.json()["message"]
