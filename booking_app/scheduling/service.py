@@ -24,13 +24,14 @@ from sqlmodel import Session, col, select
 
 from booking_app import messages
 from booking_app.accounts.service import normalise_email, validate_timezone
-from booking_app.db import get_engine, write_session
+from booking_app.db import get_engine, read_session, write_session
 from booking_app.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from booking_app.models import Booking, BookingStatus, Builder, CancelledBy, SessionType
 from booking_app.scheduling.availability import (
     OfferedSlot,
     booking_occupancy_key,
     group_occupancy_key,
+    occupies_time,
     offered_slots,
     slot_at,
 )
@@ -47,6 +48,8 @@ SANE_DISTANCE = timedelta(days=3660)
 MAX_NAME_LENGTH = 200
 MAX_NOTES_LENGTH = 5000
 _OVERLAP_GUARDS = ("booking_no_overlap", "uq_booking_active_seat")
+_RETRYABLE_SQLSTATES = ("40P01", "40001")  # deadlock detected, serialization failure
+_BUILDER_LOCK_SPACE = 1  # pg_advisory_xact_lock(int, int) key space for per-builder hold locks
 
 
 # ----------------------------------------------------------------------------- reads
@@ -177,51 +180,68 @@ def create_hold(request: HoldRequest, *, now: datetime, engine: Engine | None = 
     """
     clean = _clean(request, now)
     engine = engine or get_engine()
-    # A group session can lose a seat race yet still have another seat free: try again.
+    # The slow checks run before taking the write lock, so that the critical section (and
+    # the queue of requests waiting for it) stays short. The lock-held part re-checks what
+    # others can change meanwhile: the builder's bookings.
+    with read_session(engine) as session:
+        session_type, builder = get_session_type(session, clean.session_type_id)
+        _check_timing(session_type, clean.start, now)
+        if slot_at(session, session_type, builder, clean.start, now, include_busy=False) is None:
+            raise InvalidInput("start", messages.NOT_A_SLOT)
+        if slot_at(session, session_type, builder, clean.start, now, include_busy=True) is None:
+            raise Conflict(messages.SLOT_TAKEN)  # already taken: answer without queueing
+    # Retry what a second attempt can resolve: a lost seat race (another seat may be free) or
+    # a PostgreSQL deadlock/serialization failure (the retry sees the winner and says 409).
     for attempt in range(3):
+        last = attempt == 2
         try:
             with write_session(engine) as session:
-                return _insert_hold(session, clean, now)
+                return _insert_hold(session, clean, session_type, builder, now)
         except sa.exc.IntegrityError as exc:
             guard = _violated_guard(exc)
             if guard is None:
                 raise
-            if guard == "uq_booking_active_seat" and attempt < 2:
+            if guard == "uq_booking_active_seat" and not last:
                 continue
             raise Conflict(messages.SLOT_TAKEN) from None
+        except sa.exc.OperationalError as exc:
+            if _sqlstate(exc) not in _RETRYABLE_SQLSTATES:
+                raise
+            log.warning("hold for session type %s at %s: %s; retrying", session_type.id, clean.start, _sqlstate(exc))
+            if last:
+                raise Conflict(messages.SLOT_TAKEN) from None
     raise AssertionError("unreachable")  # the loop returns or raises
 
 
-def _insert_hold(session: Session, clean: _CleanHold, now: datetime) -> Booking:
-    settings = get_settings()
-    session_type, builder = get_session_type(session, clean.session_type_id)
-    _check_timing(session_type, clean.start, now)
-    if slot_at(session, session_type, builder, clean.start, now, include_busy=False) is None:
-        raise InvalidInput("start", messages.NOT_A_SLOT)
+def _insert_hold(
+    session: Session, clean: _CleanHold, session_type: SessionType, builder: Builder, now: datetime
+) -> Booking:
+    """Inside the write transaction: re-check the builder's time, enforce limits, insert."""
     if session.get_bind().dialect.name == "postgresql":
-        _lock_hold_limits(session, clean)
+        _lock_for_hold(session, builder.id, clean)
     expire_stale_holds(session, now=now, builder_id=builder.id)
     if not session_type.is_free:
-        _check_hold_limits(session, clean, now, settings.max_active_holds)
-    slot = slot_at(session, session_type, builder, clean.start, now, include_busy=True)
-    if slot is None:
-        raise Conflict(messages.SLOT_TAKEN)
+        _check_hold_limits(session, clean, now, get_settings().max_active_holds)
+    start = clean.start
+    end = start + timedelta(minutes=session_type.duration_minutes)
+    blocked_start = start - timedelta(minutes=session_type.buffer_before_minutes)
+    blocked_end = end + timedelta(minutes=session_type.buffer_after_minutes)
     token = new_booking_token()
-    if session_type.seats > 1:
-        key, seat = group_occupancy_key(session_type.id, slot.start), _free_seat(session, session_type, slot.start)
-    else:
-        key, seat = booking_occupancy_key(token), 1
+    group = session_type.seats > 1
+    key = group_occupancy_key(session_type.id, start) if group else booking_occupancy_key(token)
+    if _time_is_taken(session, builder.id, blocked_start, blocked_end, key, now):
+        raise Conflict(messages.SLOT_TAKEN)
     free = session_type.is_free
     booking = Booking(
         public_token=token,
         builder_id=builder.id,
         session_type_id=session_type.id,
-        start_at=slot.start,
-        end_at=slot.end,
-        blocked_start=slot.start - timedelta(minutes=session_type.buffer_before_minutes),
-        blocked_end=slot.end + timedelta(minutes=session_type.buffer_after_minutes),
+        start_at=start,
+        end_at=end,
+        blocked_start=blocked_start,
+        blocked_end=blocked_end,
         occupancy_key=key,
-        seat=seat,
+        seat=_free_seat(session, session_type, start) if group else 1,
         customer_name=clean.name,
         customer_email=clean.email,
         customer_notes=clean.notes,
@@ -231,7 +251,7 @@ def _insert_hold(session: Session, clean: _CleanHold, now: datetime) -> Booking:
         amount=session_type.price_amount,
         currency=session_type.currency,
         refund_cutoff_hours=session_type.refund_cutoff_hours,
-        hold_expires_at=None if free else now + timedelta(minutes=settings.hold_minutes),
+        hold_expires_at=None if free else now + timedelta(minutes=get_settings().hold_minutes),
         confirmed_at=now if free else None,
         created_at=now,
         updated_at=now,
@@ -240,6 +260,25 @@ def _insert_hold(session: Session, clean: _CleanHold, now: datetime) -> Booking:
     session.flush()
     log.info("booking %s created: %s at %s", booking.id, booking.status, booking.start_at.isoformat())
     return booking
+
+
+def _time_is_taken(
+    session: Session, builder_id: int, blocked_start: datetime, blocked_end: datetime, key: str, now: datetime
+) -> bool:
+    """Does an active booking of the builder block part of ``[blocked_start, blocked_end)``?
+    Seats of the same group slot (same occupancy key) share their time."""
+    clash = session.exec(
+        select(Booking.id)
+        .where(
+            Booking.builder_id == builder_id,
+            occupies_time(now),
+            Booking.blocked_end > blocked_start,
+            Booking.blocked_start < blocked_end,
+            Booking.occupancy_key != key,
+        )
+        .limit(1)
+    ).first()
+    return clash is not None
 
 
 def _check_timing(session_type: SessionType, start: datetime, now: datetime) -> None:
@@ -262,12 +301,23 @@ def _human_duration(value: timedelta) -> str:
     return f"{minutes} minutes"
 
 
-def _lock_hold_limits(session: Session, clean: _CleanHold) -> None:
-    """PostgreSQL: serialise holds per e-mail and per client so the limit cannot be raced.
-    (SQLite's write transaction already serialises everything.) Sorted to avoid deadlocks."""
+def _lock_for_hold(session: Session, builder_id: int, clean: _CleanHold) -> None:
+    """PostgreSQL: serialise holds per builder, then per e-mail and per client address.
+
+    Per builder: concurrent inserts checked by the exclusion constraint can deadlock each
+    other (PostgreSQL's own caveat for exclusion constraints); one at a time, the check and
+    insert never collide and the constraint stays the backstop. Per e-mail and client: the
+    hold limit cannot be raced. SQLite's write transaction already serialises everything.
+    Always builder first, then the sorted rest, so two holds can never wait on each other.
+    """
+    session.execute(sa.select(sa.func.pg_advisory_xact_lock(_BUILDER_LOCK_SPACE, builder_id)))
     keys = sorted({f"hold-email:{clean.email}", *([f"hold-client:{clean.client_address}"] if clean.client_address else [])})
     for key in keys:
         session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(key))))
+
+
+def _sqlstate(exc: sa.exc.DBAPIError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None)
 
 
 def _check_hold_limits(session: Session, clean: _CleanHold, now: datetime, limit: int) -> None:

@@ -6,7 +6,9 @@ import json
 import urllib.request
 
 import pytest
+from alembic.script import ScriptDirectory
 
+from booking_app.migrations import alembic_config
 from tests.e2e.conftest import VIEWPORTS, screenshot
 
 pytestmark = pytest.mark.e2e
@@ -36,4 +38,5 @@ def test_health_endpoint_reports_database_and_payment_mode(app_url: str) -> None
     with urllib.request.urlopen(app_url + "/api/health", timeout=5) as response:
         assert response.status == 200
         body = json.load(response)
-    assert body == {"status": "ok", "database": "ok", "schema_revision": "0001", "payments": "emulator"}
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert body == {"status": "ok", "database": "ok", "schema_revision": head, "payments": "emulator"}
