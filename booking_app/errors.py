@@ -37,3 +37,11 @@ class Forbidden(DomainError):
 
 class TooManyRequests(DomainError):
     """A limit that protects others was reached (e.g. too many unpaid holds)."""
+
+
+class PaymentError(DomainError):
+    """The payment provider refused or failed; ``message`` says what the customer can do."""
+
+
+class PaymentUnavailable(PaymentError):
+    """The payment provider could not be reached; trying again later can help."""

@@ -19,3 +19,7 @@ SESSION_TYPE_NOT_FOUND = "This session type does not exist or is no longer offer
 BUILDER_NOT_FOUND = "There is no builder at this address."
 BOOKING_NOT_FOUND = "No booking was found for this link."
 NOT_YOUR_BOOKING = "This booking belongs to another builder."
+PAYMENTS_UNAVAILABLE = "Payments are unavailable for a moment. Please try again in a minute."
+PAYMENT_NOT_STARTED = "We could not start the payment. Please try again, or choose another time."
+HOLD_GONE = "This reservation has expired or was completed; please choose a time again."
+ALREADY_CANCELLED = "This booking is already cancelled or expired."

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from booking_app.api import health, public
+from booking_app.api import health, public, stripe_webhook
 from booking_app.api.errors import BodySizeLimit, install_error_handlers
+from booking_app.settings import get_settings
 
 API_TITLE = "Makerhours booking API"
 
@@ -21,5 +22,10 @@ def create_api() -> FastAPI:
     install_error_handlers(api)
     api.add_middleware(BodySizeLimit)
     api.include_router(health.router, prefix="/api")
+    api.include_router(stripe_webhook.router, prefix="/api")
+    if get_settings().uses_stripe_emulator:
+        from booking_app.payments.emulator.api import router as emulator_router
+
+        api.include_router(emulator_router)
     api.include_router(public.router, prefix="/api")  # last: it ends with the /api catch-all
     return api

@@ -16,7 +16,16 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from booking_app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, TooManyRequests
+from booking_app.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PaymentError,
+    PaymentUnavailable,
+    TooManyRequests,
+)
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +35,8 @@ _STATUS = [
     (Conflict, 409, "conflict"),
     (Forbidden, 403, "forbidden"),
     (TooManyRequests, 429, "too_many_requests"),
+    (PaymentUnavailable, 503, "payments_unavailable"),  # before PaymentError: it is a subclass
+    (PaymentError, 502, "payment_error"),
 ]
 DEFAULT_BODY_LIMIT = 64 * 1024
 WEBHOOK_BODY_LIMIT = 1024 * 1024

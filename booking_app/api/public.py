@@ -25,15 +25,18 @@ from booking_app.api.schemas import (
     SlotPublic,
 )
 from booking_app.calendar_ics import booking_calendar
-from booking_app.db import read_session
-from booking_app.models import Builder, SessionType
+from booking_app.db import read_session, write_session
+from booking_app.errors import DomainError
+from booking_app.models import BookingStatus, Builder, CancelledBy, SessionType
 from booking_app.money import format_money
+from booking_app.payments.cancellation import cancel_as_customer, paid_amount, refund_quote
+from booking_app.payments.checkout import latest_payment, start_checkout
 from booking_app.scheduling import service
 from booking_app.scheduling.slots import load_timezone
 from booking_app.urls import booking_page_url, calendar_file_url
 
 router = APIRouter(tags=["booking"])
-_ERRORS = {status: {"model": ErrorBody} for status in (400, 404, 409, 413, 422, 429)}
+_ERRORS = {status: {"model": ErrorBody} for status in (400, 404, 409, 413, 422, 429, 502, 503)}
 Token = Annotated[str, Path(min_length=1, max_length=200)]
 
 
@@ -87,7 +90,15 @@ def get_slots(
 
 def _booking_public(details: service.BookingDetails, checkout_url: str | None = None) -> BookingPublic:
     booking = details.booking
+    with read_session() as session:
+        payment = latest_payment(session, booking.id)
+        paid = paid_amount(session, booking.id)
+    quote = refund_quote(booking, paid, now=_now())
+    refunded = payment.amount_refunded if payment else 0
     return BookingPublic(
+        payment_status=payment.status if payment else None, amount_refunded=refunded,
+        refund_if_cancelled_now=quote.amount if booking.status == "confirmed" else 0,
+        full_refund_until=quote.deadline,
         token=booking.public_token, status=booking.status, start=booking.start_at, end=booking.end_at,
         timezone=booking.customer_timezone,
         local_start=booking.start_at.astimezone(load_timezone(booking.customer_timezone)),
@@ -112,9 +123,27 @@ def post_booking(body: BookingCreate, request: Request) -> BookingPublic:
         ),
         now=_now(),
     )
+    checkout_url = None
+    if booking.status == BookingStatus.PENDING_PAYMENT:
+        try:
+            checkout_url = start_checkout(booking.public_token, now=_now())
+        except DomainError:
+            # No way to pay: release the time at once rather than block it for the hold.
+            with write_session() as session:
+                service.cancel_booking(session, booking.id, now=_now(), by=CancelledBy.SYSTEM,
+                                       reason="Checkout could not be started")
+            raise
     with read_session() as session:
         details = service.get_booking_by_token(session, booking.public_token)
-    return _booking_public(details)
+    return _booking_public(details, checkout_url)
+
+
+@router.post("/bookings/{token}/cancel", response_model=BookingPublic, responses=_ERRORS)
+def cancel_booking(token: Token) -> BookingPublic:
+    """Cancel as the customer: refunded in full until the policy's cut-off, not after."""
+    cancel_as_customer(token, now=_now())
+    with read_session() as session:
+        return _booking_public(service.get_booking_by_token(session, token))
 
 
 @router.get("/bookings/{token}", response_model=BookingPublic, responses=_ERRORS)

@@ -93,5 +93,9 @@ class BookingPublic(BaseModel):
     customer_email: str
     notes: str
     refund_cutoff_hours: int
+    payment_status: str | None = Field(description="latest Checkout attempt: open, processing, paid, failed, expired, partially_refunded, refunded")
+    amount_refunded: int
+    refund_if_cancelled_now: int = Field(description="what a customer cancellation now would refund")
+    full_refund_until: datetime
     manage_url: str
     calendar_url: str

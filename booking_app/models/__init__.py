@@ -13,6 +13,7 @@ from booking_app.models.enums import (
 from booking_app.models.offer import DateOverride, DateOverrideWindow, SessionType, WeeklyWindow
 from booking_app.models.stripe_events import StripeEvent
 from booking_app.models.types import UTCDateTime, utcnow
+from booking_app.models.stripe_emulator import EmulatorDelivery, EmulatorObject, EmulatorSetting
 
 __all__ = [
     "Booking",
@@ -31,5 +32,8 @@ __all__ = [
     "User",
     "UTCDateTime",
     "WeeklyWindow",
+    "EmulatorDelivery",
+    "EmulatorObject",
+    "EmulatorSetting",
     "utcnow",
 ]

@@ -400,6 +400,47 @@ def cancel_booking(session: Session, booking_id: int, *, now: datetime, by: Canc
     )
 
 
+def extend_hold(session: Session, booking_id: int, *, until: datetime, now: datetime) -> bool:
+    """Push a live hold's expiry out to ``until`` (a new Checkout Session needs ≥ 30 min)."""
+    result = session.execute(
+        sa.update(Booking)
+        .where(Booking.id == booking_id, Booking.status == BookingStatus.PENDING_PAYMENT,
+               Booking.hold_expires_at > now, Booking.hold_expires_at < until)
+        .values(hold_expires_at=until, updated_at=now)
+    )
+    return result.rowcount == 1 or session.exec(
+        select(Booking.id).where(Booking.id == booking_id, Booking.status == BookingStatus.PENDING_PAYMENT,
+                                 Booking.hold_expires_at >= until)
+    ).first() is not None
+
+
+def reactivate_expired_booking(session: Session, booking: Booking, *, now: datetime) -> bool:
+    """Late payment: an expired hold becomes a confirmed booking if its time is still free.
+
+    Same guards as a new hold: the per-builder lock on PostgreSQL (the exclusion constraint
+    backs it up), the write lock on SQLite. Returns False, changing nothing, if it is taken.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(_BUILDER_LOCK_SPACE, booking.builder_id)))
+    if _time_is_taken(session, booking.builder_id, booking.blocked_start, booking.blocked_end,
+                      booking.occupancy_key, now):
+        return False
+    try:
+        with session.begin_nested():
+            return _transition(session, booking.id, (BookingStatus.EXPIRED,), BookingStatus.CONFIRMED, now,
+                               confirmed_at=now)
+    except sa.exc.IntegrityError as exc:
+        if _violated_guard(exc) is None:
+            raise
+        return False
+
+
+def cancel_expired_booking(session: Session, booking_id: int, *, now: datetime, reason: str) -> bool:
+    """An expired hold whose late payment is being refunded is marked cancelled by the system."""
+    return _transition(session, booking_id, (BookingStatus.EXPIRED,), BookingStatus.CANCELLED, now,
+                       cancelled_at=now, cancelled_by=CancelledBy.SYSTEM, cancellation_reason=reason[:500])
+
+
 def expire_stale_holds(session: Session, *, now: datetime, builder_id: int | None = None) -> list[int]:
     """Mark every hold past its expiry as expired; returns their ids. Idempotent."""
     statement = (

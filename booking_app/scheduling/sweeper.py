@@ -11,7 +11,12 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
+from sqlmodel import select
+
 from booking_app.db import write_session
+from booking_app.errors import PaymentError
+from booking_app.models import Payment, PaymentStatus
+from booking_app.payments.gateway import get_gateway
 from booking_app.scheduling.service import expire_stale_holds
 
 log = logging.getLogger(__name__)
@@ -19,9 +24,22 @@ SWEEP_INTERVAL_SECONDS = 60.0
 
 
 def sweep_once(now: datetime | None = None) -> list[int]:
-    """Expire every hold past its expiry now; returns the ids that changed."""
+    """Expire every hold past its expiry, then close their open Checkout Sessions so nobody
+    can pay for a released time; returns the ids of the holds that expired."""
+    now = now or datetime.now(UTC)
     with write_session() as session:
-        return expire_stale_holds(session, now=now or datetime.now(UTC))
+        expired = expire_stale_holds(session, now=now)
+        open_sessions = session.exec(
+            select(Payment.checkout_session_id).where(
+                Payment.booking_id.in_(expired), Payment.status == PaymentStatus.OPEN
+            )
+        ).all() if expired else []
+    for checkout_session_id in open_sessions:  # outside the transaction: never hold it over Stripe
+        try:
+            get_gateway().expire_checkout_session(checkout_session_id)
+        except PaymentError:
+            log.warning("could not expire checkout session %s; Stripe expires it anyway", checkout_session_id)
+    return expired
 
 
 async def sweep_expired_holds_forever(interval_seconds: float = SWEEP_INTERVAL_SECONDS) -> None:

@@ -1,0 +1,1 @@
+"""Payments: the Stripe gateway, Checkout fulfilment, webhooks, refunds, and a local emulator."""

@@ -1,0 +1,89 @@
+"""Customers paying through the emulator's hosted page, confirmed by signed webhooks."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from tests.integration.payments.conftest import Shop, path_of
+
+
+def test_paid_booking_is_confirmed_by_the_webhook(shop: Shop) -> None:
+    booking = shop.book()
+    assert booking["status"] == "pending_payment" and booking["payment_status"] == "open"
+    assert booking["checkout_url"].startswith("http://testserver/api/stripe-emulator/pay/cs_test_")
+    page = shop.client.get(path_of(booking["checkout_url"]))
+    assert page.status_code == 200 and "£150.00" in page.text and "Session with Ada" in page.text
+
+    redirect = shop.choose(booking, "pay")
+    assert redirect.status_code == 303
+    target = urlsplit(redirect.headers["location"])
+    assert target.path == f"/booking/{booking['token']}/"
+    assert parse_qs(target.query)["session_id"][0].startswith("cs_test_")
+    assert shop.state(booking["token"])["status"] == "pending_payment"  # not before the webhook
+
+    assert shop.deliver() >= 2
+    state = shop.state(booking["token"])
+    assert (state["status"], state["payment_status"]) == ("confirmed", "paid")
+    row, payments, _ = shop.rows(booking["token"])
+    assert payments[0].payment_intent_id.startswith("pi_") and payments[0].paid_at is not None
+    assert row.confirmed_at is not None
+
+
+def test_free_booking_needs_no_checkout(shop: Shop) -> None:
+    booking = shop.book(kind=shop.offer.free)
+    assert booking["status"] == "confirmed" and booking["checkout_url"] is None
+
+
+def test_declined_card_stays_on_the_page_then_pays(shop: Shop) -> None:
+    booking = shop.book()
+    declined = shop.choose(booking, "decline")
+    assert declined.status_code == 402 and "Your card was declined." in declined.text
+    shop.deliver()
+    assert shop.state(booking["token"])["status"] == "pending_payment"
+    assert shop.choose(booking, "pay").status_code == 303
+    shop.deliver()
+    assert shop.state(booking["token"])["status"] == "confirmed"
+
+
+def test_delayed_payment_processes_then_succeeds(shop: Shop) -> None:
+    booking = shop.book()
+    shop.choose(booking, "delayed_success")
+    shop.deliver()
+    state = shop.state(booking["token"])
+    assert (state["status"], state["payment_status"]) == ("pending_payment", "processing")
+    shop.control("clock", seconds=200)
+    shop.deliver()
+    state = shop.state(booking["token"])
+    assert (state["status"], state["payment_status"]) == ("confirmed", "paid")
+
+
+def test_delayed_payment_failure_releases_the_hold(shop: Shop) -> None:
+    booking = shop.book()
+    shop.choose(booking, "delayed_failure")
+    shop.deliver()
+    shop.control("clock", seconds=200)
+    shop.deliver()
+    state = shop.state(booking["token"])
+    assert (state["status"], state["payment_status"]) == ("expired", "failed")
+    again = shop.book(email="someone@example.com")  # the time is free again
+    assert again["start"] == booking["start"]
+
+
+def test_checkout_expiry_releases_the_slot(shop: Shop) -> None:
+    booking = shop.book()
+    shop.control("clock", seconds=31 * 60)
+    shop.deliver()
+    state = shop.state(booking["token"])
+    assert (state["status"], state["payment_status"]) == ("expired", "expired")
+    page = shop.client.get(path_of(booking["checkout_url"]))
+    assert "expired" in page.text
+    assert shop.book(email="next@example.com")["start"] == booking["start"]
+
+
+def test_back_to_the_merchant_keeps_the_hold(shop: Shop) -> None:
+    booking = shop.book()
+    back = shop.choose(booking, "cancel")
+    assert back.status_code == 303
+    assert f"booking={booking['token']}" in back.headers["location"]
+    assert "checkout=cancelled" in back.headers["location"]
+    assert shop.state(booking["token"])["status"] == "pending_payment"
