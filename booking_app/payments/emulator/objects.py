@@ -89,11 +89,10 @@ def refund(*, intent: dict[str, Any], amount: int, now: datetime, status: str, m
         "charge": intent["latest_charge"],
         "created": ts(now),
         "currency": intent["currency"],
-        "failure_reason": None,
         "metadata": metadata,
         "payment_intent": intent["id"],
         "reason": reason,
-        "status": status,
+        "status": status,  # failure_reason appears only on a failed refund, as in Stripe
     }
 
 
