@@ -13,6 +13,7 @@ from booking_app import db
 from booking_app.api.app import create_api
 from booking_app.settings import get_settings
 from tests.offers import Offer, build_offer
+from tests.stripe_inprocess import in_process_gateway
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def client(database_url: str, offer: Offer, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("APP_URL", "https://book.example.com")
     get_settings.cache_clear()
     db.dispose_engines()
-    with TestClient(create_api(), client=("203.0.113.7", 50000)) as test_client:
+    with TestClient(create_api(), client=("203.0.113.7", 50000)) as test_client, in_process_gateway(test_client):
         yield test_client
     db.dispose_engines()
 

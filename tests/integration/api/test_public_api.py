@@ -83,7 +83,8 @@ def test_booking_a_paid_slot_returns_a_hold(client: TestClient, offer: Offer, mo
     body = response.json()
     assert body["status"] == "pending_payment"
     assert (body["amount"], body["currency"], body["price_display"]) == (15000, "gbp", "£150.00")
-    assert body["checkout_url"] is None  # filled in by the payments integration
+    assert body["checkout_url"].startswith("https://book.example.com/api/stripe-emulator/pay/cs_test_")
+    assert body["payment_status"] == "open"
     assert datetime.fromisoformat(body["hold_expires_at"]) > datetime.fromisoformat(body["start"]) - timedelta(days=30)
     assert body["manage_url"] == f"https://book.example.com/booking/{body['token']}/"
     assert body["timezone"] == "America/New_York" and body["notes"] == "Django app"

@@ -10,11 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import urlsplit
-
 import pytest
 import sqlalchemy as sa
-import stripe
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -22,36 +19,14 @@ from booking_app import db
 from booking_app.api.app import create_api
 from booking_app.models import Booking, Payment, Refund
 from booking_app.payments.emulator import delivery
-from booking_app.payments.gateway import StripeGateway, build_client, use_gateway
 from booking_app.settings import get_settings
 from tests.integration.api.conftest import at
 from tests.offers import Offer, build_offer
+from tests.stripe_inprocess import in_process_gateway, path_of
+
+__all__ = ["EMULATOR", "Shop", "path_of"]
 
 EMULATOR = "/api/stripe-emulator"
-
-
-class InProcessHTTPClient(stripe.HTTPClient):
-    """Sends the SDK's requests to the ASGI app through FastAPI's test client."""
-
-    name = "in-process"
-
-    def __init__(self, client: TestClient) -> None:
-        super().__init__()
-        self._client = client
-
-    def request(self, method, url, headers, post_data=None, **_kwargs):
-        parts = urlsplit(url)
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        response = self._client.request(method.upper(), path, headers=dict(headers or {}), content=post_data)
-        return response.content, response.status_code, response.headers
-
-    def close(self) -> None:
-        pass
-
-
-def path_of(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 @dataclass
@@ -103,12 +78,8 @@ def shop(database_url: str, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("APP_URL", "http://testserver")
     get_settings.cache_clear()
     db.dispose_engines()
-    with TestClient(create_api(), client=("203.0.113.9", 40000)) as client:
-        use_gateway(StripeGateway(build_client(http_client=InProcessHTTPClient(client))))
+    with TestClient(create_api(), client=("203.0.113.9", 40000)) as client, in_process_gateway(client):
         today = datetime.now(UTC).date()
         monday = today + timedelta(days=(7 - today.weekday()) % 7 + 7)
-        try:
-            yield Shop(client=client, offer=offer, engine=engine, day=monday)
-        finally:
-            use_gateway(None)
-            db.dispose_engines()
+        yield Shop(client=client, offer=offer, engine=engine, day=monday)
+    db.dispose_engines()

@@ -87,3 +87,19 @@ def test_back_to_the_merchant_keeps_the_hold(shop: Shop) -> None:
     assert f"booking={booking['token']}" in back.headers["location"]
     assert "checkout=cancelled" in back.headers["location"]
     assert shop.state(booking["token"])["status"] == "pending_payment"
+
+
+def test_the_sweep_expires_stale_holds_and_closes_their_checkout(shop: Shop) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from booking_app.scheduling.sweeper import sweep_once
+
+    booking = shop.book()
+    later = datetime.fromisoformat(booking["hold_expires_at"]) + timedelta(seconds=1)
+    assert sweep_once(now=later) == [shop.rows(booking["token"])[0].id]
+    assert sweep_once(now=later) == []
+    assert shop.state(booking["token"])["status"] == "expired"
+    assert "expired" in shop.client.get(path_of(booking["checkout_url"])).text  # can no longer be paid
+    shop.deliver()
+    assert shop.state(booking["token"])["payment_status"] == "expired"
+    assert datetime.now(UTC) < later  # the hold was expired by the sweep, not by the real clock

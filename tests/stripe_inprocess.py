@@ -1,0 +1,44 @@
+"""Route the stripe SDK's HTTP requests into the app in-process (the emulator is mounted in
+the same FastAPI app), so tests exercise the real SDK without a server or a network."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import stripe
+from fastapi.testclient import TestClient
+
+from booking_app.payments.gateway import StripeGateway, build_client, use_gateway
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+class InProcessHTTPClient(stripe.HTTPClient):
+    """Sends the SDK's requests to the ASGI app through FastAPI's test client."""
+
+    name = "in-process"
+
+    def __init__(self, client: TestClient) -> None:
+        super().__init__()
+        self._client = client
+
+    def request(self, method, url, headers, post_data=None, **_kwargs):
+        response = self._client.request(method.upper(), path_of(url), headers=dict(headers or {}), content=post_data)
+        return response.content, response.status_code, response.headers
+
+    def close(self) -> None:
+        pass
+
+
+@contextmanager
+def in_process_gateway(client: TestClient) -> Iterator[None]:
+    use_gateway(StripeGateway(build_client(http_client=InProcessHTTPClient(client))))
+    try:
+        yield
+    finally:
+        use_gateway(None)
