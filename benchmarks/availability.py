@@ -56,6 +56,7 @@ from sqlmodel import Session  # noqa: E402
 
 from booking_app import db, migrations  # noqa: E402
 from booking_app.api.app import create_api  # noqa: E402
+from booking_app.payments.emulator.inprocess import in_process_gateway  # noqa: E402
 from booking_app.models import Booking, BookingStatus, Builder, SessionType, User, WeeklyWindow  # noqa: E402
 from booking_app.settings import get_settings  # noqa: E402
 from booking_app.tokens import new_booking_token  # noqa: E402
@@ -387,6 +388,8 @@ def run_database(kind: str, requests: int = 200) -> list[dict[str, object]]:
         # One client per thread, each with its own address (the hold limit counts per address).
         clients = [stack.enter_context(TestClient(api, client=(f"198.51.100.{number + 1}", 50000)))
                    for number in range(CLIENTS)]
+        # A paid hold also opens its Checkout Session: with the local emulator, in-process.
+        stack.enter_context(in_process_gateway(clients[0]))
 
         slots = bench_slots(clients[0], ids["session_type_id"], today + dt.timedelta(days=1), requests)
         starts = free_slots(clients[0], ids["session_type_id"], today)

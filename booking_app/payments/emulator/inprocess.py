@@ -1,5 +1,6 @@
-"""Route the stripe SDK's HTTP requests into the app in-process (the emulator is mounted in
-the same FastAPI app), so tests exercise the real SDK without a server or a network."""
+"""An SDK transport into the app itself: the stripe SDK's HTTP requests go to the emulator
+mounted in the same FastAPI app, in-process. Tests and benchmarks use it to drive the real SDK
+and the whole payment path without a server or a network; the running app never does."""
 
 from __future__ import annotations
 
