@@ -3,6 +3,7 @@
 import reflex as rx
 
 from booking_app.components.theme import PRODUCT_NAME
+from booking_app.settings import get_settings
 
 
 def brand() -> rx.Component:
@@ -52,9 +53,22 @@ def footer() -> rx.Component:
     )
 
 
+def test_mode_banner() -> rx.Component:
+    """Shown on every page while payments go to the local Stripe emulator."""
+    return rx.box(
+        rx.text("Test mode — local payments. No real money moves.", size="1", weight="medium"),
+        text_align="center",
+        padding_y="0.35rem",
+        background=rx.color("amber", 3),
+        color=rx.color("amber", 11),
+        role="status",
+    )
+
+
 def page_shell(*children: rx.Component) -> rx.Component:
     """Wrap a page's content in the shared header, a centred column and the footer."""
     return rx.flex(
+        test_mode_banner() if get_settings().uses_stripe_emulator else rx.fragment(),
         header(),
         rx.el.main(rx.container(*children, size="4", padding_x="1rem", padding_bottom="3rem"), flex="1"),
         footer(),

@@ -1,0 +1,272 @@
+"""``/booking/[token]``: the customer's private confirmation and manage page.
+
+It is Stripe's ``success_url``: on load it fulfils the returning Checkout Session (the webhook
+may not have arrived yet), then keeps itself up to date while a payment is processing.
+Everything is rebuilt from the token, so the link works in any tab, any day.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from booking_app.components.layout import page_shell
+from booking_app.errors import DomainError
+from booking_app.pages import booking_snapshot
+
+ROUTE = "/booking/[token]"
+POLL_SECONDS = 2
+POLL_LIMIT = 300  # ten minutes of live updates, then a reload button is enough
+
+
+class BookingPageState(rx.State):
+    found: bool = True
+    loaded: bool = False
+    status: str = ""
+    payment_status: str = ""
+    title: str = ""
+    builder_slug: str = ""
+    when_customer: str = ""
+    when_builder: str = ""
+    zones_differ: bool = False
+    amount_display: str = ""
+    refunded_display: str = ""
+    refund_now_display: str = ""
+    refund_deadline: str = ""
+    cutoff_hours: int = 24
+    is_free: bool = False
+    failure: str = ""
+    cancellation_reason: str = ""
+    ics_url: str = ""
+    google_url: str = ""
+    busy: bool = False
+    error_message: str = ""
+    _polling: bool = False
+
+    @rx.var
+    def waiting_for_payment(self) -> bool:
+        return self.status == "pending_payment"
+
+    def _apply(self, snapshot: dict | None) -> None:
+        self.loaded = True
+        self.found = snapshot is not None
+        for key, value in (snapshot or {}).items():
+            setattr(self, key, value)
+
+    @rx.event
+    async def load(self):
+        token = self.router.page.params.get("token", "")
+        session_id = self.router.url.query_parameters.get("session_id")
+        self._apply(await asyncio.to_thread(booking_snapshot.load_snapshot, token, session_id))
+        if self.waiting_for_payment and not self._polling:
+            return BookingPageState.poll
+
+    @rx.event(background=True)
+    async def poll(self):
+        """Refresh while the payment is open or processing, until it settles."""
+        async with self:
+            if self._polling:
+                return
+            self._polling = True
+            token = self.router.page.params.get("token", "")
+        try:
+            for _ in range(POLL_LIMIT):
+                await asyncio.sleep(POLL_SECONDS)
+                snapshot = await asyncio.to_thread(booking_snapshot.load_snapshot, token)
+                async with self:
+                    self._apply(snapshot)
+                    if not self.waiting_for_payment:
+                        break
+        finally:
+            async with self:
+                self._polling = False
+
+    @rx.event
+    async def cancel(self):
+        self.busy, self.error_message = True, ""
+        yield
+        token = self.router.page.params.get("token", "")
+        try:
+            message = await asyncio.to_thread(booking_snapshot.cancel, token)
+        except DomainError as exc:
+            self.busy, self.error_message = False, exc.message
+            return
+        self._apply(await asyncio.to_thread(booking_snapshot.load_snapshot, token))
+        self.busy = False
+        yield rx.toast.success(message)
+
+    @rx.event
+    async def pay_again(self):
+        self.busy, self.error_message = True, ""
+        yield
+        token = self.router.page.params.get("token", "")
+        try:
+            url = await asyncio.to_thread(booking_snapshot.retry_checkout, token)
+        except DomainError as exc:
+            self.busy, self.error_message = False, exc.message
+            return
+        yield rx.redirect(url)
+
+
+def _row(label: str, value) -> rx.Component:
+    return rx.data_list.item(rx.data_list.label(label), rx.data_list.value(value))
+
+
+def _details() -> rx.Component:
+    s = BookingPageState
+    return rx.data_list.root(
+        _row("Session", s.title),
+        _row("When (your time)", s.when_customer),
+        rx.cond(s.zones_differ, _row("Builder's time", s.when_builder)),
+        _row("Price", s.amount_display),
+        rx.cond(s.refunded_display != "", _row("Refunded", s.refunded_display)),
+        orientation={"initial": "vertical", "sm": "horizontal"},
+        size="2",
+    )
+
+
+def _headline(icon: str, color: str, title, text) -> rx.Component:
+    return rx.hstack(
+        rx.center(rx.icon(icon, size=22), width="44px", height="44px", border_radius="50%",
+                  background=rx.color(color, 3), color=rx.color(color, 11), flex_shrink="0"),
+        rx.vstack(rx.heading(title, as_="h1", size="6"), rx.text(text, color_scheme="gray", size="2"), spacing="1"),
+        align="center",
+        spacing="3",
+    )
+
+
+def _status_header() -> rx.Component:
+    s = BookingPageState
+    return rx.match(
+        s.status,
+        ("confirmed", _headline("circle-check", "green", "You're booked",
+                                "A confirmation of your session. Keep this link to manage it.")),
+        ("pending_payment", rx.cond(
+            s.payment_status == "processing",
+            _headline("hourglass", "amber", "Payment processing",
+                      "Your bank transfer is on its way. This page updates by itself when it arrives."),
+            _headline("loader", "blue", "Confirming your payment…",
+                      "This takes a few seconds. If you left checkout without paying, you can pay below."),
+        )),
+        ("expired", rx.cond(
+            s.payment_status == "failed",
+            _headline("circle-x", "red", "Payment failed",
+                      "The payment did not go through, so the time was released."),
+            _headline("clock", "gray", "This reservation expired",
+                      "It was not paid in time, so the time was released for others."),
+        )),
+        ("cancelled", _headline("calendar-x", "gray", "Booking cancelled",
+                                rx.cond(s.cancellation_reason != "", s.cancellation_reason,
+                                        "This booking was cancelled; its time is free again."))),
+        _headline("info", "gray", "Booking", ""),
+    )
+
+
+def _actions() -> rx.Component:
+    s = BookingPageState
+    confirmed_actions = rx.vstack(
+        rx.hstack(
+            # Plain <a> elements: rx.el.a is a client-side router link, which would not download.
+            rx.el.elements.a(rx.button(rx.icon("download", size=16), "Download .ics", variant="soft"),
+                             href=s.ics_url, download="booking.ics"),
+            rx.el.elements.a(rx.button(rx.icon("calendar-plus", size=16), "Add to Google Calendar", variant="soft"),
+                             href=s.google_url, target="_blank", rel="noopener"),
+            wrap="wrap",
+            spacing="2",
+        ),
+        rx.text(
+            rx.cond(s.is_free, "This session is free; you can cancel it at any time.",
+                    f"Cancellation policy: full refund until {s.cutoff_hours} hours before the start ("
+                    + s.refund_deadline + "), no refund after."),
+            size="2", color_scheme="gray",
+        ),
+        _cancel_dialog(),
+        align="start",
+        spacing="3",
+    )
+    return rx.match(
+        s.status,
+        ("confirmed", confirmed_actions),
+        ("pending_payment", rx.cond(
+            s.payment_status == "processing",
+            rx.spinner(size="3"),
+            rx.button("Complete payment", on_click=BookingPageState.pay_again, loading=s.busy),
+        )),
+        ("expired", rx.link(rx.button("Choose another time"), href="/book/" + s.builder_slug + "/",
+                            reload_document=True)),
+        rx.fragment(),
+    )
+
+
+def _cancel_dialog() -> rx.Component:
+    s = BookingPageState
+    refund_text = rx.cond(
+        s.refund_now_display != "",
+        "You will be refunded " + s.refund_now_display + " in full.",
+        rx.cond(s.is_free, "Nothing was paid, so there is nothing to refund.",
+                "It is past the refund deadline, so no refund will be made."),
+    )
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button("Cancel booking", color_scheme="red", variant="outline")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Cancel this booking?"),
+            rx.alert_dialog.description(refund_text),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep booking", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Yes, cancel", color_scheme="red",
+                                                 on_click=BookingPageState.cancel, loading=s.busy)),
+                justify="end",
+                spacing="3",
+                margin_top="1rem",
+            ),
+        ),
+    )
+
+
+def _not_found() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            _headline("search-x", "gray", "Booking not found",
+                      "This link does not match a booking. Check that you copied the whole link."),
+            rx.link("Go to the home page", href="/"),
+            spacing="4",
+        ),
+        size="3",
+    )
+
+
+def booking_page() -> rx.Component:
+    s = BookingPageState
+    return page_shell(
+        rx.box(
+            rx.cond(
+                ~s.loaded,
+                rx.center(rx.spinner(size="3"), padding="3rem"),
+                rx.cond(
+                    s.found,
+                    rx.card(
+                        rx.vstack(
+                            _status_header(),
+                            rx.cond(s.error_message != "",
+                                    rx.callout(s.error_message, icon="triangle-alert", color_scheme="red",
+                                               role="alert", width="100%")),
+                            rx.separator(size="4"),
+                            _details(),
+                            _actions(),
+                            spacing="5",
+                        ),
+                        size="3",
+                    ),
+                    _not_found(),
+                ),
+            ),
+            max_width="640px",
+            margin_x="auto",
+            padding_top="2rem",
+        )
+    )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(booking_page, route=ROUTE, title="Your booking", on_load=BookingPageState.load)
