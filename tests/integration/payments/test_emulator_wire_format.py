@@ -7,7 +7,6 @@ import copy
 import functools
 import json
 import os
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft4Validator

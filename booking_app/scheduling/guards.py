@@ -1,0 +1,68 @@
+"""The double-booking guards the hold and late-payment paths share.
+
+The database has the last word (PostgreSQL's exclusion constraint, the seat index); these
+helpers check first, inside the caller's write transaction, and recognise the guards when
+they refuse a row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from booking_app.models import Booking
+from booking_app.scheduling.availability import occupies_time
+
+OVERLAP_GUARDS = ("booking_no_overlap", "uq_booking_active_seat")
+RETRYABLE_SQLSTATES = ("40P01", "40001")  # deadlock detected, serialization failure
+BUILDER_LOCK_SPACE = 1  # pg_advisory_xact_lock(int, int) key space for per-builder locks
+
+
+def lock_builder(session: Session, builder_id: int) -> None:
+    """PostgreSQL: one booking write per builder at a time, until the transaction ends.
+
+    Concurrent inserts checked by the exclusion constraint can deadlock each other
+    (PostgreSQL's own caveat for exclusion constraints); serialised per builder they never
+    collide, and the constraint stays the backstop. SQLite's write lock already serialises.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(BUILDER_LOCK_SPACE, builder_id)))
+
+
+def time_is_taken(
+    session: Session, builder_id: int, blocked_start: datetime, blocked_end: datetime, key: str, now: datetime
+) -> bool:
+    """Does an active booking of the builder block part of ``[blocked_start, blocked_end)``?
+    Seats of the same group slot (same occupancy key) share their time."""
+    clash = session.exec(
+        select(Booking.id)
+        .where(
+            Booking.builder_id == builder_id,
+            occupies_time(now),
+            Booking.blocked_end > blocked_start,
+            Booking.blocked_start < blocked_end,
+            Booking.occupancy_key != key,
+        )
+        .limit(1)
+    ).first()
+    return clash is not None
+
+
+
+def violated_guard(exc: sa.exc.IntegrityError) -> str | None:
+    """Which double-booking guard refused the insert, if it was one of them."""
+    diag = getattr(exc.orig, "diag", None)
+    name = getattr(diag, "constraint_name", None) or ""
+    text = str(exc.orig)
+    if name in OVERLAP_GUARDS:
+        return name
+    if "booking.occupancy_key, booking.seat" in text:  # SQLite names columns, not the index
+        return "uq_booking_active_seat"
+    return None
+
+def sqlstate(exc: sa.exc.DBAPIError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None)
+
+

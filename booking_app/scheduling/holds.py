@@ -1,0 +1,222 @@
+"""Holds: reserving a slot, race-free (see ``service`` for the guarantees)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from booking_app import messages
+from booking_app.accounts.service import normalise_email, validate_timezone
+from booking_app.db import get_engine, read_session, write_session
+from booking_app.errors import Conflict, InvalidInput, TooManyRequests
+from booking_app.models import Booking, BookingStatus, Builder, SessionType
+from booking_app.scheduling.availability import booking_occupancy_key, group_occupancy_key, slot_at
+from booking_app.scheduling.guards import (
+    RETRYABLE_SQLSTATES,
+    lock_builder,
+    sqlstate,
+    time_is_taken,
+    violated_guard,
+)
+from booking_app.scheduling.queries import SANE_DISTANCE, get_session_type
+from booking_app.scheduling.transitions import expire_stale_holds
+from booking_app.settings import get_settings
+from booking_app.tokens import new_booking_token
+
+log = logging.getLogger(__name__)
+MAX_NAME_LENGTH = 200
+MAX_NOTES_LENGTH = 5000
+
+
+@dataclass(frozen=True)
+class HoldRequest:
+    session_type_id: int
+    start: datetime
+    name: str
+    email: str
+    timezone: str
+    notes: str = ""
+    client_address: str | None = None
+
+
+@dataclass(frozen=True)
+class _CleanHold:
+    session_type_id: int
+    start: datetime
+    name: str
+    email: str
+    timezone: str
+    notes: str
+    client_address: str | None
+
+
+def _clean(request: HoldRequest, now: datetime) -> _CleanHold:
+    name = " ".join(request.name.split())
+    if not name or len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput("name", messages.NAME_REQUIRED)
+    email = normalise_email(request.email)
+    notes = request.notes.strip()
+    if len(notes) > MAX_NOTES_LENGTH:
+        raise InvalidInput("notes", messages.NOTES_TOO_LONG)
+    timezone = validate_timezone(request.timezone)
+    if request.start.tzinfo is None or request.start.utcoffset() is None:
+        raise InvalidInput("start", messages.START_NEEDS_OFFSET)
+    if abs(request.start.date() - now.date()) > SANE_DISTANCE:
+        raise InvalidInput("start", messages.DATE_OUT_OF_RANGE)
+    start = request.start.astimezone(UTC)
+    client = request.client_address[:64] if request.client_address else None
+    return _CleanHold(request.session_type_id, start, name, email, timezone, notes, client)
+
+
+def create_hold(request: HoldRequest, *, now: datetime, engine: Engine | None = None) -> Booking:
+    """Reserve a slot: a ``pending_payment`` hold for paid sessions, a ``confirmed`` booking
+    for free ones. Amount, currency and refund policy are frozen from the session type.
+
+    Raises ``InvalidInput`` (field named), ``NotFound``, ``Conflict`` (slot taken) or
+    ``TooManyRequests`` (hold limit); on any error nothing is written.
+    """
+    clean = _clean(request, now)
+    engine = engine or get_engine()
+    # The slow checks run before taking the write lock, so that the critical section (and
+    # the queue of requests waiting for it) stays short. The lock-held part re-checks what
+    # others can change meanwhile: the builder's bookings.
+    with read_session(engine) as session:
+        session_type, builder = get_session_type(session, clean.session_type_id)
+        _check_timing(session_type, clean.start, now)
+        if slot_at(session, session_type, builder, clean.start, now, include_busy=False) is None:
+            raise InvalidInput("start", messages.NOT_A_SLOT)
+        if slot_at(session, session_type, builder, clean.start, now, include_busy=True) is None:
+            raise Conflict(messages.SLOT_TAKEN)  # already taken: answer without queueing
+    # Retry what a second attempt can resolve: a lost seat race (another seat may be free) or
+    # a PostgreSQL deadlock/serialization failure (the retry sees the winner and says 409).
+    for attempt in range(3):
+        last = attempt == 2
+        try:
+            with write_session(engine) as session:
+                return _insert_hold(session, clean, session_type, builder, now)
+        except sa.exc.IntegrityError as exc:
+            guard = violated_guard(exc)
+            if guard is None:
+                raise
+            if guard == "uq_booking_active_seat" and not last:
+                continue
+            raise Conflict(messages.SLOT_TAKEN) from None
+        except sa.exc.OperationalError as exc:
+            if sqlstate(exc) not in RETRYABLE_SQLSTATES:
+                raise
+            log.warning("hold for session type %s at %s: %s; retrying", session_type.id, clean.start, sqlstate(exc))
+            if last:
+                raise Conflict(messages.SLOT_TAKEN) from None
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _insert_hold(
+    session: Session, clean: _CleanHold, session_type: SessionType, builder: Builder, now: datetime
+) -> Booking:
+    """Inside the write transaction: re-check the builder's time, enforce limits, insert."""
+    if session.get_bind().dialect.name == "postgresql":
+        _lock_for_hold(session, builder.id, clean)
+    expire_stale_holds(session, now=now, builder_id=builder.id)
+    if not session_type.is_free:
+        _check_hold_limits(session, clean, now, get_settings().max_active_holds)
+    start = clean.start
+    end = start + timedelta(minutes=session_type.duration_minutes)
+    blocked_start = start - timedelta(minutes=session_type.buffer_before_minutes)
+    blocked_end = end + timedelta(minutes=session_type.buffer_after_minutes)
+    token = new_booking_token()
+    group = session_type.seats > 1
+    key = group_occupancy_key(session_type.id, start) if group else booking_occupancy_key(token)
+    if time_is_taken(session, builder.id, blocked_start, blocked_end, key, now):
+        raise Conflict(messages.SLOT_TAKEN)
+    free = session_type.is_free
+    booking = Booking(
+        public_token=token,
+        builder_id=builder.id,
+        session_type_id=session_type.id,
+        start_at=start,
+        end_at=end,
+        blocked_start=blocked_start,
+        blocked_end=blocked_end,
+        occupancy_key=key,
+        seat=_free_seat(session, session_type, start) if group else 1,
+        customer_name=clean.name,
+        customer_email=clean.email,
+        customer_notes=clean.notes,
+        customer_timezone=clean.timezone,
+        client_address=clean.client_address,
+        status=BookingStatus.CONFIRMED if free else BookingStatus.PENDING_PAYMENT,
+        amount=session_type.price_amount,
+        currency=session_type.currency,
+        refund_cutoff_hours=session_type.refund_cutoff_hours,
+        hold_expires_at=None if free else now + timedelta(minutes=get_settings().hold_minutes),
+        confirmed_at=now if free else None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(booking)
+    session.flush()
+    log.info("booking %s created: %s at %s", booking.id, booking.status, booking.start_at.isoformat())
+    return booking
+
+
+def _check_timing(session_type: SessionType, start: datetime, now: datetime) -> None:
+    if start <= now:
+        raise InvalidInput("start", messages.START_IN_PAST)
+    notice = timedelta(minutes=session_type.minimum_notice_minutes)
+    if start < now + notice:
+        raise InvalidInput("start", messages.START_TOO_SOON.format(notice=_human_duration(notice)))
+    if start >= now + timedelta(days=session_type.horizon_days):
+        raise InvalidInput("start", messages.START_TOO_FAR.format(days=session_type.horizon_days))
+
+
+def _human_duration(value: timedelta) -> str:
+    minutes = int(value.total_seconds() // 60)
+    if minutes % (24 * 60) == 0:
+        days = minutes // (24 * 60)
+        return f"{days} day{'s' if days != 1 else ''}"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} hour{'s' if minutes != 60 else ''}"
+    return f"{minutes} minutes"
+
+
+def _lock_for_hold(session: Session, builder_id: int, clean: _CleanHold) -> None:
+    """PostgreSQL: serialise holds per builder (see ``guards.lock_builder``), then per e-mail
+    and per client address so the hold limit cannot be raced. Always the builder first, then
+    the sorted rest, so two holds can never wait on each other."""
+    lock_builder(session, builder_id)
+    keys = sorted({f"hold-email:{clean.email}", *([f"hold-client:{clean.client_address}"] if clean.client_address else [])})
+    for key in keys:
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(key))))
+
+
+def _check_hold_limits(session: Session, clean: _CleanHold, now: datetime, limit: int) -> None:
+    unpaid = sa.and_(Booking.status == BookingStatus.PENDING_PAYMENT, Booking.hold_expires_at > now)
+    owners = [Booking.customer_email == clean.email]
+    if clean.client_address:
+        owners.append(Booking.client_address == clean.client_address)
+    for owner in owners:
+        count = session.exec(select(sa.func.count()).select_from(Booking).where(unpaid, owner)).one()
+        if count >= limit:
+            raise TooManyRequests(messages.TOO_MANY_HOLDS.format(limit=limit))
+
+
+def _free_seat(session: Session, session_type: SessionType, start: datetime) -> int:
+    taken = set(
+        session.exec(
+            select(Booking.seat).where(
+                Booking.occupancy_key == group_occupancy_key(session_type.id, start),
+                Booking.status.in_(BookingStatus.active()),
+            )
+        )
+    )
+    for seat in range(1, session_type.seats + 1):
+        if seat not in taken:
+            return seat
+    raise Conflict(messages.SLOT_TAKEN)
+
+
