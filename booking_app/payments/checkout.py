@@ -11,7 +11,7 @@ from sqlmodel import func, select
 from booking_app import messages
 from booking_app.db import read_session, write_session
 from booking_app.errors import Conflict
-from booking_app.models import Booking, BookingStatus, Payment, PaymentStatus
+from booking_app.models import BookingStatus, Payment, PaymentStatus
 from booking_app.payments.gateway import CheckoutRequest, get_gateway
 from booking_app.scheduling import service
 from booking_app.urls import booking_page_url, wizard_url
@@ -74,6 +74,3 @@ def transition_payment(session, payment_id: int, sources: tuple[PaymentStatus, .
 def latest_payment(session, booking_id: int) -> Payment | None:
     return session.exec(select(Payment).where(Payment.booking_id == booking_id)
                         .order_by(Payment.attempt.desc())).first()
-
-
-__all__ = ["Booking", "latest_payment", "start_checkout", "transition_payment"]

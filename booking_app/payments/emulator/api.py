@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Body, Request
@@ -35,7 +35,7 @@ def decode_form(body: bytes) -> dict[str, Any]:
     for key, value in parse_qsl(body.decode(), keep_blank_values=True):
         parts = key.replace("]", "").split("[")
         node: Any = root
-        for part, following in zip(parts, parts[1:] + [None]):
+        for part, following in zip(parts, parts[1:] + [None], strict=True):
             if following is None:
                 _assign(node, part, value)
             else:
@@ -222,7 +222,7 @@ button.primary small{{color:#dfe6ff}} button.link{{border:none;color:#3e63dd;pad
 
 
 @router.post("/_control/clock")
-def advance_clock(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+def advance_clock(body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """Move the emulator's clock forward (``{"seconds": 1860}``) and run what became due."""
     with write_session() as session:
         now = store.advance_clock(session, float(body.get("seconds", 0)))
@@ -231,7 +231,7 @@ def advance_clock(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
 
 
 @router.post("/_control/deliveries")
-def set_delivery_mode(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+def set_delivery_mode(body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """``{"duplicate": true, "reorder": true, "fail": true, "fail_next_refund": true}``."""
     mode = {key: bool(value) for key, value in body.items() if key in ("duplicate", "reorder", "fail")}
     with write_session() as session:
