@@ -7,8 +7,10 @@ Mounted under ``EMULATOR_PREFIX`` only when no real Stripe key is configured.
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -23,6 +25,16 @@ from booking_app.settings import get_settings
 
 EMULATOR_PREFIX = "/api/stripe-emulator"
 router = APIRouter(prefix=EMULATOR_PREFIX, include_in_schema=False)
+
+# The emulator's database work runs on threads of its own. The app's webhook handler and pages
+# wait (on asyncio's default threads) for the SDK's HTTP call to this emulator in the same
+# process; if the emulator needed one of those same threads to answer, a handful of
+# concurrent webhooks could take them all and wait on each other until the SDK timed out.
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="stripe-emulator")
+
+
+async def _off_loop(function, *args):
+    return await asyncio.get_running_loop().run_in_executor(_POOL, functools.partial(function, *args))
 
 
 def decode_form(body: bytes) -> dict[str, Any]:
@@ -78,8 +90,8 @@ async def _api_call(request: Request, action) -> Response:
         return JSONResponse({"error": {"type": "invalid_request_error", "message": "Invalid API Key provided."}},
                             status_code=401)
     params = decode_form(await request.body())
-    # Database work runs in a thread: it must not block the event loop other requests share.
-    return await asyncio.to_thread(_execute, action, params, request.headers.get("idempotency-key"))
+    # Database work runs off the event loop, on the emulator's own threads (see _POOL).
+    return await _off_loop(_execute, action, params, request.headers.get("idempotency-key"))
 
 
 def _execute(action, params: dict[str, Any], idempotency_key: str | None) -> Response:
@@ -165,7 +177,7 @@ async def choose_outcome(request: Request, session_id: str) -> Response:
     if outcome not in {name for name, _, _ in OUTCOMES} | {"cancel"}:
         return HTMLResponse(_page("Unknown choice", "<p>Please pick one of the options.</p>"), 400)
     try:
-        data, error = await asyncio.to_thread(_apply_outcome, session_id, outcome)
+        data, error = await _off_loop(_apply_outcome, session_id, outcome)
     except StripeApiError:
         return HTMLResponse(_page("Checkout not found", "<p>This checkout link is not valid.</p>"), 404)
     if error:
