@@ -57,8 +57,9 @@ from sqlmodel import Session  # noqa: E402
 from booking_app import db, migrations  # noqa: E402
 from booking_app.api.app import create_api  # noqa: E402
 from booking_app.payments.emulator.inprocess import in_process_gateway  # noqa: E402
-from booking_app.models import Booking, BookingStatus, Builder, SessionType, User, WeeklyWindow  # noqa: E402
+from booking_app.models import Booking, BookingStatus  # noqa: E402
 from booking_app.settings import get_settings  # noqa: E402
+from benchmarks.fixtures import add_bench_builder  # noqa: E402
 from booking_app.tokens import new_booking_token  # noqa: E402
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -174,20 +175,9 @@ def seed(url: str, today: dt.date) -> dict[str, int]:
     engine = db.make_engine(url)
     try:
         with Session(engine, expire_on_commit=False) as session:
-            user = User(email="bench@example.com", password_hash="not-a-real-hash")
-            session.add(user)
-            session.flush()
-            builder = Builder(user_id=user.id, slug="bench", display_name="Bench Builder",
-                              timezone="Europe/London")
-            session.add(builder)
-            session.flush()
-            for weekday in range(7):
-                session.add(WeeklyWindow(builder_id=builder.id, weekday=weekday,
-                                         start_minute=OPEN_MINUTE, end_minute=CLOSE_MINUTE))
-            kind = SessionType(builder_id=builder.id, slug="half-hour", title="Half an hour",
-                               duration_minutes=SLOT_MINUTES, price_amount=5000, currency="gbp",
-                               horizon_days=365, minimum_notice_minutes=0)
-            session.add(kind)
+            builder, kind = add_bench_builder(
+                session, slug="bench", timezone="Europe/London", open_minute=OPEN_MINUTE, close_minute=CLOSE_MINUTE,
+                duration_minutes=SLOT_MINUTES, price=5000, horizon_days=365)
             session.commit()
             builder_id, kind_id = builder.id, kind.id
 

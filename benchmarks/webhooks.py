@@ -94,19 +94,16 @@ from benchmarks.availability import (  # noqa: E402
     server_version,
     sqlite_database,
 )
+from benchmarks.fixtures import add_bench_builder  # noqa: E402
 from booking_app import db, migrations  # noqa: E402
 from booking_app.api.app import create_api  # noqa: E402
 from booking_app.models import (  # noqa: E402
     Booking,
     BookingStatus,
-    Builder,
     Payment,
     PaymentStatus,
     Refund,
-    SessionType,
     StripeEvent,
-    User,
-    WeeklyWindow,
 )
 from booking_app.models.stripe_emulator import EmulatorObject  # noqa: E402
 from booking_app.payments.checkout import start_checkout  # noqa: E402
@@ -221,19 +218,9 @@ def seed(url: str) -> dict[str, int]:
     engine = db.make_engine(url)
     try:
         with Session(engine, expire_on_commit=False) as session:
-            user = User(email=f"builder@{EMAIL_DOMAIN}", password_hash="not-a-real-hash")
-            session.add(user)
-            session.flush()
-            builder = Builder(user_id=user.id, slug="webhook-bench", display_name="Webhook Bench",
-                              timezone="UTC")
-            session.add(builder)
-            session.flush()
-            for weekday in range(7):
-                session.add(WeeklyWindow(builder_id=builder.id, weekday=weekday, start_minute=0, end_minute=1440))
-            kind = SessionType(builder_id=builder.id, slug="half-hour", title="Half an hour",
-                               duration_minutes=SLOT_MINUTES, price_amount=PRICE, currency="gbp",
-                               horizon_days=3650, minimum_notice_minutes=0)
-            session.add(kind)
+            builder, kind = add_bench_builder(
+                session, slug="webhook-bench", timezone="UTC", open_minute=0, close_minute=1440,
+                duration_minutes=SLOT_MINUTES, price=PRICE, horizon_days=3650)
             session.commit()
             return {"builder_id": builder.id, "session_type_id": kind.id}
     finally:
