@@ -25,12 +25,11 @@ from booking_app.api.schemas import (
     SlotPublic,
 )
 from booking_app.calendar_ics import booking_calendar
-from booking_app.db import read_session, write_session
-from booking_app.errors import DomainError
-from booking_app.models import BookingStatus, Builder, CancelledBy, SessionType
+from booking_app.db import read_session
+from booking_app.models import Builder, SessionType
 from booking_app.money import format_money
 from booking_app.payments.cancellation import cancel_as_customer, paid_amount, refund_quote
-from booking_app.payments.checkout import latest_payment, start_checkout
+from booking_app.payments.checkout import latest_payment, reserve
 from booking_app.scheduling import service
 from booking_app.scheduling.slots import load_timezone
 from booking_app.urls import booking_page_url, calendar_file_url
@@ -118,7 +117,7 @@ def _booking_public(details: service.BookingDetails, checkout_url: str | None = 
 @router.post("/bookings", status_code=201, response_model=BookingPublic, responses=_ERRORS)
 def post_booking(body: BookingCreate, request: Request) -> BookingPublic:
     """Reserve a slot: a hold awaiting payment, or a confirmed booking for free sessions."""
-    booking = service.create_hold(
+    reservation = reserve(
         service.HoldRequest(
             session_type_id=body.session_type_id, start=body.start, name=body.name, email=body.email,
             notes=body.notes, timezone=body.timezone,
@@ -126,19 +125,9 @@ def post_booking(body: BookingCreate, request: Request) -> BookingPublic:
         ),
         now=_now(),
     )
-    checkout_url = None
-    if booking.status == BookingStatus.PENDING_PAYMENT:
-        try:
-            checkout_url = start_checkout(booking.public_token, now=_now())
-        except DomainError:
-            # No way to pay: release the time at once rather than block it for the hold.
-            with write_session() as session:
-                service.cancel_booking(session, booking.id, now=_now(), by=CancelledBy.SYSTEM,
-                                       reason="Checkout could not be started")
-            raise
     with read_session() as session:
-        details = service.get_booking_by_token(session, booking.public_token)
-    return _booking_public(details, checkout_url)
+        details = service.get_booking_by_token(session, reservation.token)
+    return _booking_public(details, reservation.checkout_url)
 
 
 @router.post("/bookings/{token}/cancel", response_model=BookingPublic, responses=_ERRORS)

@@ -12,6 +12,7 @@ import asyncio
 import reflex as rx
 
 from booking_app.components.layout import page_shell
+from booking_app.pages.navigation import go_to_checkout
 from booking_app.errors import DomainError
 from booking_app.pages import booking_snapshot
 
@@ -26,7 +27,7 @@ class BookingPageState(rx.State):
     status: str = ""
     payment_status: str = ""
     title: str = ""
-    builder_slug: str = ""
+    rebook_url: str = ""
     when_customer: str = ""
     when_builder: str = ""
     zones_differ: bool = False
@@ -106,7 +107,7 @@ class BookingPageState(rx.State):
         except DomainError as exc:
             self.busy, self.error_message = False, exc.message
             return
-        yield rx.redirect(url)
+        yield go_to_checkout(url)
 
 
 def _row(label: str, value) -> rx.Component:
@@ -193,7 +194,7 @@ def _actions() -> rx.Component:
             rx.spinner(size="3"),
             rx.button("Complete payment", on_click=BookingPageState.pay_again, loading=s.busy),
         )),
-        ("expired", rx.link(rx.button("Choose another time"), href="/book/" + s.builder_slug + "/",
+        ("expired", rx.link(rx.button("Choose another time"), href=s.rebook_url,
                             reload_document=True)),
         rx.fragment(),
     )

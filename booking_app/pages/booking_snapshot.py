@@ -50,7 +50,7 @@ def _snapshot(details: service.BookingDetails, payment, paid: int, now: datetime
         "status": status,
         "payment_status": payment_status,
         "title": title,
-        "builder_slug": builder.slug,
+        "rebook_url": f"/book/{builder.slug}/?type={kind.slug}",
         "when_customer": format_span(booking.start_at, booking.end_at, booking.customer_timezone),
         "when_builder": format_span(booking.start_at, booking.end_at, builder.timezone),
         "zones_differ": booking.customer_timezone != builder.timezone,

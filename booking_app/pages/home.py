@@ -1,9 +1,14 @@
-"""``/``: the landing page."""
+"""``/``: the landing page, with the builders one can book (the demo builder first)."""
+
+import asyncio
 
 import reflex as rx
 
 from booking_app.components.layout import page_shell
 from booking_app.components.theme import PRODUCT_NAME, TAGLINE
+from booking_app.demo import DEMO_SLUG
+from booking_app.pages import wizard_data
+from booking_app.pages.wizard_data import BuilderCard
 
 ROUTE = "/"
 
@@ -13,6 +18,55 @@ STEPS = (
     ("credit-card", "Pay securely", "Checkout runs on Stripe; your card details never touch us."),
     ("calendar-check", "You're booked", "A confirmation page, a calendar invite and a link to manage it."),
 )
+
+
+class HomeState(rx.State):
+    builders: list[BuilderCard] = []
+    builders_loaded: bool = False
+
+    @rx.event
+    async def load(self):
+        self.builders = await asyncio.to_thread(wizard_data.load_builders, DEMO_SLUG)
+        self.builders_loaded = True
+
+
+def _builder_card(builder) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.avatar(src=builder.photo_url, fallback=builder.initials, size="5", radius="full"),
+                rx.vstack(
+                    rx.heading(builder.name, as_="h3", size="4"),
+                    rx.text(builder.headline, size="2", color_scheme="gray"),
+                    spacing="1",
+                ),
+                align="center",
+                spacing="3",
+            ),
+            rx.link(rx.button("Book a session", rx.icon("arrow-right", size=16), size="3", width="100%"),
+                    href="/book/" + builder.slug + "/", width="100%"),
+            spacing="4",
+            width="100%",
+        ),
+        size="3",
+    )
+
+
+def _builders() -> rx.Component:
+    return rx.box(
+        rx.heading("Book a builder", as_="h2", size="6", margin_bottom="1rem"),
+        rx.cond(
+            HomeState.builders_loaded,
+            rx.cond(
+                HomeState.builders.length() > 0,
+                rx.grid(rx.foreach(HomeState.builders, _builder_card), columns=rx.breakpoints(initial="1", sm="2", md="3"),
+                        spacing="4", width="100%"),
+                rx.text("No builders are taking bookings yet.", color_scheme="gray"),
+            ),
+            rx.center(rx.spinner(size="3"), padding="2rem"),
+        ),
+        margin_bottom="3rem",
+    )
 
 
 def _step(icon: str, title: str, body: str, number: int) -> rx.Component:
@@ -57,6 +111,7 @@ def _hero() -> rx.Component:
 def index() -> rx.Component:
     return page_shell(
         _hero(),
+        _builders(),
         rx.heading("How it works", as_="h2", size="6", margin_bottom="1rem"),
         rx.grid(
             *(_step(icon, title, body, n) for n, (icon, title, body) in enumerate(STEPS, start=1)),
@@ -69,4 +124,4 @@ def index() -> rx.Component:
 
 def register(app: rx.App) -> None:
     app.add_page(index, route=ROUTE, title=f"{PRODUCT_NAME} — {TAGLINE}",
-                 description="Book paid or free sessions with expert app builders.")
+                 description="Book paid or free sessions with expert app builders.", on_load=HomeState.load)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -10,8 +11,8 @@ from sqlmodel import func, select
 
 from booking_app import messages
 from booking_app.db import read_session, write_session
-from booking_app.errors import Conflict
-from booking_app.models import BookingStatus, Payment, PaymentStatus
+from booking_app.errors import Conflict, DomainError
+from booking_app.models import BookingStatus, CancelledBy, Payment, PaymentStatus
 from booking_app.payments.gateway import CheckoutRequest, get_gateway
 from booking_app.scheduling import service
 from booking_app.urls import booking_page_url, wizard_url
@@ -59,6 +60,33 @@ def start_checkout(token: str, *, now: datetime) -> str:
                             created_at=now, updated_at=now))
     log.info("booking %s: checkout session %s (attempt %d)", booking.id, checkout.id, attempt)
     return checkout.url
+
+
+@dataclass(frozen=True)
+class Reservation:
+    token: str
+    status: BookingStatus
+    checkout_url: str | None  # None for free sessions, which are confirmed at once
+
+
+def reserve(request: service.HoldRequest, *, now: datetime) -> Reservation:
+    """Hold the slot and, for a paid session, open its Checkout Session: what "Pay" does in
+    the wizard and ``POST /api/bookings`` does in the API.
+
+    When Checkout cannot be started the hold is cancelled at once rather than blocking the
+    time for others until it expires, and the payment error is raised.
+    """
+    booking = service.create_hold(request, now=now)
+    if booking.status != BookingStatus.PENDING_PAYMENT:
+        return Reservation(booking.public_token, booking.status, None)
+    try:
+        url = start_checkout(booking.public_token, now=now)
+    except DomainError:
+        with write_session() as session:
+            service.cancel_booking(session, booking.id, now=now, by=CancelledBy.SYSTEM,
+                                   reason="Checkout could not be started")
+        raise
+    return Reservation(booking.public_token, booking.status, url)
 
 
 def transition_payment(session, payment_id: int, sources: tuple[PaymentStatus, ...], target: PaymentStatus,

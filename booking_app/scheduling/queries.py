@@ -33,6 +33,13 @@ def list_session_types(session: Session, builder_slug: str) -> tuple[Builder, li
     return builder, list(kinds)
 
 
+def list_bookable_builders(session: Session, *, featured_slug: str | None = None) -> list[Builder]:
+    """Builders with at least one active session type: ``featured_slug`` first, then by name."""
+    offering = select(SessionType.builder_id).where(SessionType.is_active)
+    builders = session.exec(select(Builder).where(col(Builder.id).in_(offering)).order_by(Builder.display_name)).all()
+    return sorted(builders, key=lambda builder: builder.slug != featured_slug)  # stable: names stay sorted
+
+
 def get_session_type(session: Session, session_type_id: int) -> tuple[SessionType, Builder]:
     """An active session type and its builder; ``NotFound`` otherwise."""
     row = session.exec(

@@ -31,6 +31,7 @@ from booking_app.scheduling.queries import (
     available_slots,
     get_booking_by_token,
     get_session_type,
+    list_bookable_builders,
     list_session_types,
 )
 from booking_app.scheduling.transitions import (
@@ -47,7 +48,7 @@ __all__ = [
     "MAX_RANGE_DAYS", "BookingDetails", "HoldRequest", "SlotListing", "available_slots", "builder_of",
     "cancel_booking", "cancel_booking_as_builder", "cancel_expired_booking", "confirm_booking", "create_hold",
     "expire_hold", "expire_stale_holds", "extend_hold", "get_booking_by_token", "get_builder_booking",
-    "get_session_type", "list_builder_bookings", "list_session_types", "reactivate_expired_booking",
+    "get_session_type", "list_bookable_builders", "list_builder_bookings", "list_session_types", "reactivate_expired_booking",
 ]
 
 

@@ -66,6 +66,7 @@ def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout:
 
 @pytest.fixture(scope="session")
 def app_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)  # screenshots of this run only
     workdir = tmp_path_factory.mktemp("app")
     database = workdir / "app.db"
     shutil.copyfile(sqlite_template, database)
@@ -77,6 +78,8 @@ def app_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) 
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
         "REFLEX_USE_NPM": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
+        # Every browser comes from 127.0.0.1: the per-address hold limit would stop the suite.
+        "MAX_ACTIVE_HOLDS": "50",
     }
     subprocess.run([sys.executable, "-m", "booking_app.cli", "seed-demo"], cwd=PROJECT_ROOT, env=env,
                    check=True, capture_output=True)
@@ -128,3 +131,25 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(autouse=True)
+def screenshots_on_failure(request: pytest.FixtureRequest) -> Iterator[None]:
+    """When a test fails, save what every page it left open shows, then close them."""
+    yield
+    if "browser" not in request.fixturenames:
+        return
+    browser = request.getfixturevalue("browser")
+    failed = getattr(request.node, "report_call", None) is not None and request.node.report_call.failed
+    for n, context in enumerate(browser.contexts):
+        for m, page in enumerate(context.pages):
+            if failed:
+                screenshot(page, f"FAILED-{request.node.name}-{n}-{m}")
+        context.close()

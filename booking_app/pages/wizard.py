@@ -1,0 +1,411 @@
+"""``/book/[builder]``: the booking wizard's layout. State and handlers: ``wizard_state``.
+
+A side panel tells who and what is being booked; the main panel shows one step at a time
+under a progress indicator. On a phone the two stack.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from booking_app.components.layout import page_shell
+from booking_app.pages.wizard_state import WizardState as W
+
+ROUTE = "/book/[builder]"
+STEP_LABELS = (("type", "Session"), ("time", "Time"), ("details", "Details"), ("review", "Pay"))
+
+
+def _callout(message, color: str = "red", icon: str = "triangle-alert") -> rx.Component:
+    return rx.cond(message != "", rx.callout(message, icon=icon, color_scheme=color, role="alert", width="100%"))
+
+
+def _avatar(size: str = "5") -> rx.Component:
+    return rx.avatar(src=W.builder.photo_url, fallback=W.builder.initials, size=size, radius="full")
+
+
+# -- progress -------------------------------------------------------------------------------
+
+
+def _progress() -> rx.Component:
+    def item(index: int, key: str, label: str) -> rx.Component:
+        done = W.step_index > index
+        current = W.step_index == index
+        marker = rx.center(
+            rx.cond(done, rx.icon("check", size=14), rx.text(str(index + 1), size="1", weight="bold")),
+            width="24px", height="24px", border_radius="50%", flex_shrink="0",
+            background=rx.cond(current | done, rx.color("accent", 9), rx.color("gray", 4)),
+            color=rx.cond(current | done, "white", rx.color("gray", 11)),
+        )
+        content = rx.hstack(marker, rx.text(label, size="2", weight=rx.cond(current, "bold", "regular"),
+                                             display=rx.breakpoints(initial=rx.cond(current, "block", "none"), sm="block")),
+                            align="center", spacing="2")
+        return rx.el.li(
+            rx.cond(
+                done,
+                rx.el.button(content, on_click=W.go_to(key), aria_label=f"Back to step {index + 1}: {label}",
+                             style={"background": "none", "border": "none", "padding": "0", "cursor": "pointer",
+                                    "color": "inherit", "font": "inherit"}),
+                content,
+            ),
+            aria_current=rx.cond(current, "step", None),
+            style={"listStyle": "none", "display": "flex", "alignItems": "center", "gap": "0.5rem", "flex": "1"},
+        )
+
+    return rx.el.nav(
+        rx.el.ol(*(item(i, key, label) for i, (key, label) in enumerate(STEP_LABELS)),
+                 style={"display": "flex", "gap": "0.75rem", "padding": "0", "margin": "0"}),
+        aria_label="Booking progress",
+        width="100%",
+    )
+
+
+# -- side panel -----------------------------------------------------------------------------
+
+
+def _side_panel() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                _avatar("4"),
+                rx.vstack(rx.text(W.builder.name, weight="bold", size="3"),
+                          rx.text(W.builder.headline, size="2", color_scheme="gray"), spacing="0"),
+                align="center", spacing="3",
+            ),
+            rx.cond(
+                W.type_id != 0,
+                rx.vstack(
+                    rx.separator(size="4"),
+                    rx.heading(W.chosen.title, as_="h2", size="4"),
+                    rx.hstack(rx.icon("clock", size=16), rx.text(W.chosen.duration, size="2"),
+                              align="center", spacing="2", color=rx.color("gray", 11)),
+                    rx.hstack(rx.icon("wallet", size=16), rx.text(W.chosen.price, size="2"),
+                              align="center", spacing="2", color=rx.color("gray", 11)),
+                    rx.cond(W.when_customer != "",
+                            rx.hstack(rx.icon("calendar", size=16), rx.text(W.when_customer, size="2"),
+                                      align="start", spacing="2", color=rx.color("gray", 11))),
+                    spacing="2", width="100%",
+                ),
+            ),
+            spacing="3", width="100%",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+# -- step 1 ---------------------------------------------------------------------------------
+
+
+def _type_card(card) -> rx.Component:
+    return rx.el.button(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(card.title, as_="h3", size="4"),
+                    rx.badge(card.price, size="2", color_scheme=rx.cond(card.is_free, "green", "iris"),
+                             variant="soft", flex_shrink="0"),
+                    justify="between", align="start", width="100%", spacing="3",
+                ),
+                rx.text(card.description, size="2", color_scheme="gray", text_align="left"),
+                rx.hstack(rx.icon("clock", size=14), rx.text(card.duration, size="1"),
+                          align="center", spacing="1", color=rx.color("gray", 11)),
+                spacing="2", align="start", width="100%",
+            ),
+            size="2",
+            width="100%",
+            class_name="choice-card",
+        ),
+        on_click=W.choose_type(card.id),
+        aria_label=card.title + ", " + card.duration + ", " + card.price,
+        style={"all": "unset", "display": "block", "width": "100%", "cursor": "pointer", "borderRadius": "12px"},
+        class_name="choice-button",
+    )
+
+
+def _step_type() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Choose a session", as_="h1", size="6"),
+        rx.cond(
+            W.session_types.length() > 0,
+            rx.vstack(rx.foreach(W.session_types, _type_card), spacing="3", width="100%"),
+            rx.text("This builder has no sessions on offer right now.", color_scheme="gray"),
+        ),
+        spacing="4", width="100%",
+    )
+
+
+# -- step 2 ---------------------------------------------------------------------------------
+
+
+def _zone_picker() -> rx.Component:
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.button(rx.icon("globe", size=16), W.timezone_label, rx.icon("chevron-down", size=14),
+                      variant="soft", color_scheme="gray", size="2", aria_label="Time zone: " + W.timezone_label,
+                      max_width="100%", overflow="hidden"),
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.el.label("Search time zones", html_for="zone-search", class_name="visually-hidden"),
+                rx.input(placeholder="City, region or GMT offset", value=W.zone_query, on_change=W.set_zone_query,
+                         id="zone-search", auto_focus=True, width="100%"),
+                rx.scroll_area(
+                    rx.vstack(
+                        rx.foreach(
+                            W.zone_matches,
+                            lambda zone: rx.button(zone.label, on_click=W.choose_timezone(zone.name), variant="ghost",
+                                                   size="2", width="100%", justify="start"),
+                        ),
+                        rx.cond(W.zone_matches.length() == 0, rx.text("No time zone matches.", size="2", color_scheme="gray")),
+                        spacing="1", width="100%", padding_right="0.75rem",
+                    ),
+                    type="auto", scrollbars="vertical", style={"maxHeight": "260px"},
+                ),
+                spacing="2", width="100%",
+            ),
+            width="min(340px, 92vw)",
+        ),
+        open=W.zone_picker_open,
+        on_open_change=W.set_zone_picker_open,
+    )
+
+
+def _calendar() -> rx.Component:
+    def cell(day) -> rx.Component:
+        return rx.cond(
+            day.iso != "",
+            rx.button(
+                day.label,
+                on_click=W.pick_day(day.iso),
+                disabled=~day.available,
+                variant=rx.cond(day.selected, "solid", rx.cond(day.available, "soft", "ghost")),
+                aria_label=day.aria,
+                aria_pressed=rx.cond(day.selected, "true", "false"),
+                size="2", width="100%", style={"aspectRatio": "1", "height": "auto", "padding": "0"},
+            ),
+            rx.box(),
+        )
+
+    return rx.vstack(
+        rx.hstack(
+            rx.icon_button(rx.icon("chevron-left", size=18), on_click=W.show_month(-1), variant="ghost",
+                           disabled=~W.can_go_back_a_month, aria_label="Previous month"),
+            rx.text(W.month_title, weight="bold", size="3", id="calendar-month", aria_live="polite"),
+            rx.icon_button(rx.icon("chevron-right", size=18), on_click=W.show_month(1), variant="ghost",
+                           disabled=~W.can_go_forward_a_month, aria_label="Next month"),
+            justify="between", align="center", width="100%",
+        ),
+        rx.grid(
+            *(rx.text(name, size="1", color_scheme="gray", text_align="center", aria_hidden="true")
+              for name in ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")),
+            rx.foreach(W.calendar, cell),
+            columns="7", spacing="1", width="100%",
+        ),
+        spacing="2", width="100%", max_width="360px",
+    )
+
+
+def _slot_button(slot) -> rx.Component:
+    return rx.button(
+        rx.vstack(
+            rx.text(rx.cond(W.hour12, slot.time_12h, slot.time_24h), weight="bold", size="2"),
+            rx.cond(W.zones_differ,
+                    rx.text(rx.cond(W.hour12, slot.builder_12h, slot.builder_24h) + " in " + W.builder_city,
+                            size="1", weight="regular")),
+            spacing="0", align="center",
+        ),
+        on_click=W.pick_slot(slot.start),
+        variant=rx.cond(W.selected_start == slot.start, "solid", "outline"),
+        size="3", width="100%", height="auto", padding_y="0.5rem",
+    )
+
+
+def _slots() -> rx.Component:
+    return rx.vstack(
+        rx.text(W.day_title, weight="bold", size="3"),
+        rx.grid(rx.foreach(W.day_slots, _slot_button), columns=rx.breakpoints(initial="2", sm="3"),
+                spacing="2", width="100%", role="group", aria_label="Times on " + W.day_title),
+        spacing="2", width="100%", min_width="0", flex="1",
+    )
+
+
+def _step_time() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Pick a date and time", as_="h1", size="6"),
+        _callout(W.time_message, "amber", "info"),
+        rx.flex(
+            _zone_picker(),
+            rx.segmented_control.root(
+                rx.segmented_control.item("12h", value="12h"),
+                rx.segmented_control.item("24h", value="24h"),
+                value=rx.cond(W.hour12, "12h", "24h"), on_change=W.set_clock, size="1",
+                aria_label="Clock format",
+            ),
+            gap="0.5rem", wrap="wrap", align="center", justify="between", width="100%",
+        ),
+        _callout(W.slots_error),
+        rx.cond(
+            W.slots_loading & ~W.has_slots,
+            rx.center(rx.spinner(size="3"), padding="2rem", width="100%"),
+            rx.cond(
+                W.has_slots,
+                rx.flex(_calendar(), _slots(), direction=rx.breakpoints(initial="column", md="row"),
+                        gap="1.5rem", width="100%"),
+                rx.callout("No free times in the coming weeks. Please check back later, or pick another session.",
+                           icon="calendar-x", color_scheme="gray", width="100%"),
+            ),
+        ),
+        rx.button(rx.icon("arrow-left", size=16), "Back", variant="ghost", on_click=W.go_to("type")),
+        spacing="4", width="100%",
+    )
+
+
+# -- step 3 ---------------------------------------------------------------------------------
+
+
+def _field(label: str, field_id: str, control: rx.Component, error, hint: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=field_id),
+        control,
+        rx.cond(error != "",
+                rx.text(error, id=f"{field_id}-error", size="1", color=rx.color("red", 11), role="alert"),
+                rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray"))),
+        spacing="1", width="100%",
+    )
+
+
+def _step_details() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Your details", as_="h1", size="6"),
+        _field("Name", "name", rx.input(id="name", value=W.name, on_change=W.set_name, auto_complete="name",
+                                        size="3", width="100%", aria_invalid=rx.cond(W.name_error != "", "true", "false"),
+                                        aria_describedby="name-error"), W.name_error),
+        _field("E-mail", "email", rx.input(id="email", type="email", value=W.email, on_change=W.set_email,
+                                           on_blur=W.check_email, auto_complete="email", size="3", width="100%",
+                                           aria_invalid=rx.cond(W.email_error != "", "true", "false"),
+                                           aria_describedby="email-error"),
+               W.email_error, "Your confirmation and the link to manage the booking go here."),
+        _field("Notes (optional)", "notes", rx.text_area(id="notes", value=W.notes, on_change=W.set_notes, rows="4",
+                                                          width="100%", placeholder="What would you like to build or discuss?",
+                                                          aria_describedby="notes-error"), W.notes_error),
+        rx.hstack(
+            rx.button(rx.icon("arrow-left", size=16), "Back", variant="ghost", on_click=W.go_to("time")),
+            rx.button("Continue", rx.icon("arrow-right", size=16), on_click=W.continue_to_review, size="3"),
+            justify="between", width="100%", align="center",
+        ),
+        spacing="4", width="100%",
+    )
+
+
+# -- step 4 ---------------------------------------------------------------------------------
+
+
+def _row(label: str, value) -> rx.Component:
+    return rx.data_list.item(rx.data_list.label(label), rx.data_list.value(value))
+
+
+def _step_review() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Review and pay", as_="h1", size="6"),
+        rx.data_list.root(
+            _row("Session", W.chosen.title),
+            _row("With", W.builder.name),
+            _row("When (your time)", W.when_customer),
+            rx.cond(W.zones_differ, _row(W.builder.name + "'s time", W.when_builder)),
+            _row("Name", W.name),
+            _row("E-mail", W.email),
+            _row("Price", W.chosen.price),
+            orientation=rx.breakpoints(initial="vertical", sm="horizontal"), size="2",
+        ),
+        rx.text(
+            rx.cond(W.chosen.is_free, "Free sessions can be cancelled at any time.",
+                    "Cancellation: full refund until " + W.chosen.refund_cutoff_hours.to_string()
+                    + " hours before the start, no refund after."),
+            size="2", color_scheme="gray",
+        ),
+        _callout(W.pay_error),
+        rx.button(
+            rx.cond(W.chosen.is_free, "Confirm booking", "Pay " + W.chosen.price),
+            on_click=W.pay, loading=W.busy, disabled=W.busy, size="3", width="100%", id="pay-button",
+        ),
+        rx.cond(~W.chosen.is_free,
+                rx.text(rx.icon("lock", size=12), " You pay on Stripe's secure page. The time is held for you while you pay.",
+                        size="1", color_scheme="gray")),
+        rx.button(rx.icon("arrow-left", size=16), "Back", variant="ghost", on_click=W.go_to("details")),
+        spacing="4", width="100%",
+    )
+
+
+# -- back from Checkout ------------------------------------------------------------------------
+
+
+def _step_returned() -> rx.Component:
+    return rx.vstack(
+        rx.callout("Payment not completed", icon="circle-alert", color_scheme="amber", role="alert", width="100%",
+                   size="2"),
+        rx.text("You left the payment page before paying. Your time is still held for a little while.", size="3"),
+        rx.data_list.root(_row("Session", W.chosen.title), _row("When (your time)", W.when_customer),
+                          _row("Price", W.chosen.price), size="2"),
+        _callout(W.pay_error),
+        rx.flex(
+            rx.button("Try again", on_click=W.try_again, loading=W.busy, disabled=W.busy, size="3"),
+            rx.button("Choose another time", on_click=W.choose_another_time, disabled=W.busy, size="3",
+                      variant="soft", color_scheme="gray"),
+            gap="0.75rem", wrap="wrap",
+        ),
+        spacing="4", width="100%",
+    )
+
+
+def _not_found() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Builder not found", as_="h1", size="6"),
+            rx.text("There is no builder at this address. Check the link, or pick a builder on the home page.",
+                    color_scheme="gray"),
+            rx.link("See all builders", href="/"),
+            spacing="3",
+        ),
+        size="3", max_width="560px", margin_x="auto", margin_top="2rem",
+    )
+
+
+def wizard_page() -> rx.Component:
+    main = rx.card(
+        rx.vstack(
+            rx.cond(W.step != "returned", _progress()),
+            rx.match(
+                W.step,
+                ("type", _step_type()),
+                ("time", _step_time()),
+                ("details", _step_details()),
+                ("review", _step_review()),
+                ("returned", _step_returned()),
+                _step_type(),
+            ),
+            spacing="5", width="100%",
+        ),
+        size=rx.breakpoints(initial="2", sm="4"),
+        width="100%",
+        min_width="0",
+    )
+    return page_shell(
+        rx.cond(
+            ~W.loaded,
+            rx.center(rx.spinner(size="3"), padding="4rem"),
+            rx.cond(
+                W.found,
+                rx.flex(
+                    rx.box(_side_panel(), width=rx.breakpoints(initial="100%", md="300px"), flex_shrink="0"),
+                    main,
+                    direction=rx.breakpoints(initial="column", md="row"),
+                    gap="1.25rem", align="start", width="100%", padding_top="1.5rem",
+                ),
+                _not_found(),
+            ),
+        )
+    )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(wizard_page, route=ROUTE, title="Book a session", on_load=W.load)

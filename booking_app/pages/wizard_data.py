@@ -1,0 +1,273 @@
+"""What the booking wizard shows and does, as plain functions over the services.
+
+The wizard's State runs these in a worker thread (``asyncio.to_thread``) so database and
+Stripe work never blocks the event loop, and keeps only their plain results.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from booking_app.accounts.service import normalise_email
+from booking_app.db import read_session
+from booking_app.errors import InvalidInput, NotFound
+from booking_app.formatting import format_span
+from booking_app.models import BookingStatus
+from booking_app.money import format_money
+from booking_app.payments.cancellation import cancel_as_customer
+from booking_app.payments.checkout import Reservation, reserve, start_checkout
+from booking_app.scheduling import service
+from booking_app.scheduling.holds import MAX_NAME_LENGTH, MAX_NOTES_LENGTH
+from booking_app.scheduling.slots import load_timezone
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuilderCard:
+    slug: str
+    name: str
+    headline: str
+    initials: str
+    photo_url: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class SessionTypeCard:
+    id: int
+    slug: str
+    title: str
+    description: str
+    minutes: int
+    duration: str  # "1 h"
+    price: str  # "£150.00" or "Free"
+    is_free: bool
+    refund_cutoff_hours: int
+
+
+@dataclass(frozen=True)
+class SlotChoice:
+    start: str  # UTC instant, ISO-8601: what "Pay" sends to the service
+    time_24h: str  # customer-local "14:30"
+    time_12h: str  # customer-local "2:30 pm"
+    builder_24h: str  # builder-local, shown when the zones differ
+    builder_12h: str
+
+
+def initials(name: str) -> str:
+    """Up to two initials, for the avatar of a builder without a photo.
+
+    >>> initials("Mira Novak")
+    'MN'
+    """
+    return "".join(part[0] for part in name.split()[:2]).upper()
+
+
+def builder_card(builder) -> BuilderCard:
+    return BuilderCard(builder.slug, builder.display_name, builder.headline, initials(builder.display_name),
+                       builder.photo_url or "", builder.timezone)
+
+
+def duration_label(minutes: int) -> str:
+    """A session's length, as people say it.
+
+    >>> duration_label(90), duration_label(60), duration_label(15)
+    ('1 h 30 min', '1 h', '15 min')
+    """
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h" + (f" {rest} min" if rest else "")
+
+
+def load_builders(featured_slug: str) -> list[BuilderCard]:
+    with read_session() as session:
+        return [builder_card(b) for b in service.list_bookable_builders(session, featured_slug=featured_slug)]
+
+
+def load_offer(slug: str) -> tuple[BuilderCard, list[SessionTypeCard]] | None:
+    """The builder and their session types; None when no builder has this address."""
+    with read_session() as session:
+        try:
+            builder, kinds = service.list_session_types(session, slug)
+        except NotFound:
+            return None
+        cards = [
+            SessionTypeCard(kind.id, kind.slug, kind.title, kind.description, kind.duration_minutes,
+                            duration_label(kind.duration_minutes),
+                            "Free" if kind.is_free else format_money(kind.price_amount, kind.currency), kind.is_free,
+                            kind.refund_cutoff_hours)
+            for kind in kinds
+        ]
+        return builder_card(builder), cards
+
+
+def _twelve_hour(moment: datetime) -> str:
+    return f"{moment.hour % 12 or 12}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
+
+
+def load_slots(session_type_id: int, timezone: str, now: datetime, *, max_days: int = 92) -> dict[str, list[SlotChoice]]:
+    """Free slots from today until the session type's horizon (at most ``max_days`` on),
+    grouped by the customer-local date ("2026-12-01")."""
+    zone = load_timezone(timezone)
+    first_day = now.astimezone(zone).date()
+    with read_session() as session:
+        kind, builder = service.get_session_type(session, session_type_id)
+        last_day = first_day + timedelta(days=min(kind.horizon_days + 1, max_days))
+        listing = service.available_slots(session, session_type_id=session_type_id, first_day=first_day,
+                                          last_day=last_day, timezone=zone.key, now=now)
+    builder_zone = load_timezone(builder.timezone)
+    by_day: dict[str, list[SlotChoice]] = {}
+    for slot in listing.slots:
+        local, theirs = slot.start.astimezone(zone), slot.start.astimezone(builder_zone)
+        by_day.setdefault(local.date().isoformat(), []).append(
+            SlotChoice(slot.start.isoformat(), f"{local:%H:%M}", _twelve_hour(local),
+                       f"{theirs:%H:%M}", _twelve_hour(theirs))
+        )
+    return by_day
+
+
+def describe_time(start_iso: str, duration_minutes: int, timezone: str) -> str:
+    start = datetime.fromisoformat(start_iso)
+    return format_span(start, start + timedelta(minutes=duration_minutes), timezone)
+
+
+@dataclass(frozen=True)
+class DetailErrors:
+    name: str = ""
+    email: str = ""
+    notes: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not (self.name or self.email or self.notes)
+
+
+def check_details(name: str, email: str, notes: str) -> DetailErrors:
+    """The details step's inline messages (the service checks the same again at "Pay")."""
+    name_error = "" if " ".join(name.split()) and len(name) <= MAX_NAME_LENGTH else (
+        "Please enter your name." if not name.strip() else f"Keep your name under {MAX_NAME_LENGTH} characters.")
+    try:
+        normalise_email(email)
+        email_error = ""
+    except InvalidInput as exc:
+        email_error = "Please enter your e-mail address." if not email.strip() else exc.message
+    notes_error = "" if len(notes.strip()) <= MAX_NOTES_LENGTH else f"Notes can be at most {MAX_NOTES_LENGTH:,} characters."
+    return DetailErrors(name_error, email_error, notes_error)
+
+
+def reserve_slot(*, session_type_id: int, start_iso: str, name: str, email: str, notes: str, timezone: str,
+                 client_address: str | None, now: datetime) -> Reservation:
+    """"Pay" / "Confirm booking": hold the slot and open Checkout (see ``checkout.reserve``)."""
+    return reserve(
+        service.HoldRequest(session_type_id=session_type_id, start=datetime.fromisoformat(start_iso), name=name,
+                            email=email, notes=notes, timezone=timezone, client_address=client_address),
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class ReturnedHold:
+    """A booking the customer came back to from Checkout without paying."""
+
+    status: str  # "pending_payment" while the hold lasts, else its final status
+    session_type_id: int
+    start: str
+    local_date: str
+    name: str
+    email: str
+    notes: str
+    timezone: str
+    hold_expires_at: datetime | None
+
+
+def load_returned_hold(token: str, builder_slug: str, now: datetime) -> ReturnedHold | None:
+    """The booking behind a ``cancel_url`` return; None for an unknown token or another builder's."""
+    with read_session() as session:
+        try:
+            details = service.get_booking_by_token(session, token)
+        except NotFound:
+            return None
+    booking = details.booking
+    if details.builder.slug != builder_slug:
+        return None
+    status = booking.status
+    if status == BookingStatus.PENDING_PAYMENT and booking.hold_expires_at <= now:
+        status = BookingStatus.EXPIRED  # lazily: the sweeper may not have run yet
+    local = booking.start_at.astimezone(load_timezone(booking.customer_timezone))
+    return ReturnedHold(str(status), booking.session_type_id, booking.start_at.isoformat(), local.date().isoformat(),
+                        booking.customer_name, booking.customer_email, booking.customer_notes,
+                        booking.customer_timezone, booking.hold_expires_at)
+
+
+def retry_checkout(token: str, now: datetime) -> str:
+    return start_checkout(token, now=now)
+
+
+def release_hold(token: str, now: datetime) -> None:
+    """"Choose another time": cancel the unpaid hold and close its Checkout Session."""
+    cancel_as_customer(token, now=now, reason="The customer chose another time")
+
+
+@dataclass(frozen=True)
+class DayCell:
+    """One square of the month calendar."""
+
+    iso: str  # "2026-12-01"; "" for the padding before the 1st and after the last day
+    label: str  # "1"
+    available: bool
+    selected: bool
+    aria: str  # "Tuesday 1 December, 6 times free"
+
+
+def month_cells(month: str, slots_by_day: dict[str, list[SlotChoice]], selected_day: str) -> list[DayCell]:
+    """The days of ``month`` ("2026-12") in Monday-first weeks, padded to whole weeks.
+
+    >>> cells = month_cells("2026-12", {"2026-12-02": [SlotChoice("", "", "", "", "")]}, "")
+    >>> len(cells), cells[0].iso, cells[1].label, [c.iso for c in cells if c.available]
+    (35, '', '1', ['2026-12-02'])
+    """
+    first = date.fromisoformat(month + "-01")
+    following = (first + timedelta(days=32)).replace(day=1)
+    cells = [DayCell("", "", False, False, "")] * first.weekday()
+    day = first
+    while day < following:
+        iso = day.isoformat()
+        free = len(slots_by_day.get(iso, ()))
+        aria = f"{day:%A} {day.day} {day:%B}, " + (f"{free} time{'s' if free != 1 else ''} free" if free else "no times")
+        cells.append(DayCell(iso, str(day.day), free > 0, iso == selected_day, aria))
+        day += timedelta(days=1)
+    cells += [DayCell("", "", False, False, "")] * (-len(cells) % 7)
+    return cells
+
+
+def shift_month(month: str, step: int) -> str:
+    """The month ``step`` months after ``month``.
+
+    >>> shift_month("2026-12", 1), shift_month("2026-01", -1)
+    ('2027-01', '2025-12')
+    """
+    year, number = divmod(int(month[:4]) * 12 + int(month[5:7]) - 1 + step, 12)
+    return f"{year:04d}-{number + 1:02d}"
+
+
+def month_title(month: str) -> str:
+    """The calendar's heading for ``month``.
+
+    >>> month_title("2026-12")
+    'December 2026'
+    """
+    return f"{date.fromisoformat(month + '-01'):%B %Y}"
+
+
+def day_title(iso: str) -> str:
+    """The heading above a date's slots.
+
+    >>> day_title("2026-12-01")
+    'Tuesday 1 December'
+    """
+    day = date.fromisoformat(iso)
+    return f"{day:%A} {day.day} {day:%B}"

@@ -1,0 +1,386 @@
+"""State of the booking wizard ``/book/[builder]``.
+
+Steps: session type → date and time → details → review and pay. Everything the customer
+enters lives here until "Pay", which creates the hold and the Checkout Session in the
+database and at Stripe (state is per tab and can vanish; the booking's token cannot).
+Database and Stripe work runs in worker threads so one slow request never blocks others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+import reflex as rx
+
+from booking_app.errors import Conflict, DomainError, InvalidInput
+from booking_app.models import BookingStatus
+from booking_app.pages import wizard_data as data
+from booking_app.pages.navigation import go_to_checkout
+from booking_app.pages.wizard_data import BuilderCard, DayCell, SessionTypeCard, SlotChoice
+from booking_app.timezones import ZoneChoice, search_zones, selectable_zone_names, zone_choice
+
+log = logging.getLogger(__name__)
+
+STEPS = ("type", "time", "details", "review")
+# The browser's zone and clock preference, sent back to ``browser_settings``.
+DETECT_BROWSER = (
+    "[Intl.DateTimeFormat().resolvedOptions().timeZone,"
+    " Intl.DateTimeFormat(undefined, {hour: 'numeric'}).resolvedOptions().hour12 === true]"
+)
+EXPIRED_MESSAGE = "Your reservation expired, so the time was released. Please pick a time again."
+NO_CARD = SessionTypeCard(0, "", "", "", 0, "", "", False, 24)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class WizardState(rx.State):
+    loaded: bool = False
+    found: bool = True
+    builder: BuilderCard = BuilderCard("", "", "", "", "", "UTC")
+    session_types: list[SessionTypeCard] = []
+    step: str = "type"
+
+    type_id: int = 0
+    timezone: str = ""
+    timezone_chosen: bool = False  # picked by hand: browser detection must not override it
+    hour12: bool = False
+    clock_chosen: bool = False
+    zone_query: str = ""
+    zone_picker_open: bool = False
+    slots_by_day: dict[str, list[SlotChoice]] = {}
+    slots_loading: bool = False
+    slots_error: str = ""
+    month: str = ""
+    selected_day: str = ""
+    selected_start: str = ""
+    time_message: str = ""
+
+    name: str = ""
+    email: str = ""
+    notes: str = ""
+    name_error: str = ""
+    email_error: str = ""
+    notes_error: str = ""
+
+    busy: bool = False
+    pay_error: str = ""
+    returned_token: str = ""  # a hold the customer came back to from Checkout unpaid
+
+    # -- derived -------------------------------------------------------------------------
+
+    @rx.var
+    def step_index(self) -> int:
+        return STEPS.index(self.step) if self.step in STEPS else 3
+
+    @rx.var
+    def chosen(self) -> SessionTypeCard:
+        return next((card for card in self.session_types if card.id == self.type_id), NO_CARD)
+
+    @rx.var
+    def zones_differ(self) -> bool:
+        return bool(self.timezone) and self.timezone != self.builder.timezone
+
+    @rx.var
+    def builder_city(self) -> str:
+        return self.builder.timezone.rsplit("/", 1)[-1].replace("_", " ")
+
+    @rx.var
+    def timezone_label(self) -> str:
+        return zone_choice(self.timezone, _now()).label if self.timezone else "Detecting your time zone…"
+
+    @rx.var
+    def zone_matches(self) -> list[ZoneChoice]:
+        return search_zones(self.zone_query, _now()) if self.zone_picker_open else []
+
+    @rx.var
+    def month_title(self) -> str:
+        return data.month_title(self.month) if self.month else ""
+
+    @rx.var
+    def calendar(self) -> list[DayCell]:
+        return data.month_cells(self.month, self.slots_by_day, self.selected_day) if self.month else []
+
+    @rx.var
+    def can_go_back_a_month(self) -> bool:
+        return bool(self.month) and self.month > _now().date().isoformat()[:7]
+
+    @rx.var
+    def can_go_forward_a_month(self) -> bool:
+        last = max(self.slots_by_day, default="")
+        return bool(self.month) and last[:7] > self.month
+
+    @rx.var
+    def has_slots(self) -> bool:
+        return bool(self.slots_by_day)
+
+    @rx.var
+    def day_title(self) -> str:
+        return data.day_title(self.selected_day) if self.selected_day else ""
+
+    @rx.var
+    def day_slots(self) -> list[SlotChoice]:
+        return self.slots_by_day.get(self.selected_day, [])
+
+    @rx.var
+    def when_customer(self) -> str:
+        if not (self.selected_start and self.timezone):
+            return ""
+        return data.describe_time(self.selected_start, self.chosen.minutes, self.timezone)
+
+    @rx.var
+    def when_builder(self) -> str:
+        if not self.selected_start:
+            return ""
+        return data.describe_time(self.selected_start, self.chosen.minutes, self.builder.timezone)
+
+    # -- loading -------------------------------------------------------------------------
+
+    @rx.event
+    async def load(self):
+        slug = self.router.page.params.get("builder", "").strip().lower()
+        query = self.router.url.query_parameters
+        if slug != self.builder.slug:
+            self.reset()
+        offer = await asyncio.to_thread(data.load_offer, slug)
+        self.loaded = True
+        if offer is None:
+            self.found = False
+            return
+        self.found = True
+        self.builder, self.session_types = offer
+        if self.type_id and self.chosen.id == 0:  # the chosen session type was withdrawn meanwhile
+            self.type_id, self.step = 0, "type"
+        # Arriving on the page (a reload, a link, the browser's Back from Checkout) starts again
+        # from the times: what was entered stays, but a time picked earlier must be confirmed.
+        if self.step not in ("type", "time"):
+            self.step, self.returned_token = "time", ""
+        self.time_message, self.pay_error, self.busy = "", "", False
+        events = []
+        if query.get("booking") and query.get("checkout") == "cancelled":
+            events.extend(await self._returned_from_checkout(query["booking"]))
+        elif query.get("type"):
+            card = next((c for c in self.session_types if c.slug == query["type"]), None)
+            if card is not None and card.id != self.type_id:
+                self.type_id, self.selected_start, self.selected_day, self.slots_by_day = card.id, "", "", {}
+            if card is not None:
+                self.step = "time"
+        events.append(rx.call_script(DETECT_BROWSER, callback=WizardState.browser_settings))
+        return events
+
+    async def _returned_from_checkout(self, token: str) -> list:
+        hold = await asyncio.to_thread(data.load_returned_hold, token, self.builder.slug, _now())
+        if hold is None:
+            return []
+        if hold.status == BookingStatus.CONFIRMED:  # paid after all (e.g. in another tab)
+            return [rx.redirect(f"/booking/{token}/")]
+        self.type_id, self.name, self.email, self.notes = hold.session_type_id, hold.name, hold.email, hold.notes
+        self.timezone, self.timezone_chosen = hold.timezone, True
+        if hold.status == BookingStatus.PENDING_PAYMENT:
+            self.step, self.returned_token = "returned", token
+            self.selected_start, self.selected_day, self.month = hold.start, hold.local_date, hold.local_date[:7]
+        else:
+            self.returned_token, self.selected_start = "", ""
+            self.step = "time"
+            self.time_message = EXPIRED_MESSAGE if hold.status == BookingStatus.EXPIRED else ""
+        return []
+
+    @rx.event
+    def browser_settings(self, detected: list):
+        """Callback of ``DETECT_BROWSER``: the zone and 12/24-hour clock the browser uses."""
+        zone, hour12 = (detected + [None, None])[:2] if isinstance(detected, list) else (None, None)
+        if not self.timezone_chosen:
+            self.timezone = zone if zone in selectable_zone_names() else self.builder.timezone
+        if not self.clock_chosen:
+            self.hour12 = hour12 is True
+        if self.type_id:
+            return WizardState.refresh_slots
+
+    @rx.event
+    async def refresh_slots(self):
+        if not self.type_id:
+            return
+        timezone = self.timezone or self.builder.timezone
+        self.slots_loading, self.slots_error = True, ""
+        yield
+        try:
+            slots = await asyncio.to_thread(data.load_slots, self.type_id, timezone, _now())
+        except DomainError as exc:
+            self.slots_loading, self.slots_error, self.slots_by_day = False, exc.message, {}
+            return
+        self.slots_by_day, self.slots_loading = slots, False
+        if self.selected_day not in slots:
+            self.selected_day = min(slots, default="")
+        if self.selected_start and not any(s.start == self.selected_start for s in slots.get(self.selected_day, [])):
+            self.selected_start = ""
+            if self.step in ("details", "review"):
+                self.step = "time"
+        self.month = (self.selected_day or _now().date().isoformat())[:7]
+
+    # -- step 1: session type ---------------------------------------------------------------
+
+    @rx.event
+    def choose_type(self, type_id: int):
+        if type_id != self.type_id:
+            self.type_id, self.selected_start, self.selected_day, self.slots_by_day = type_id, "", "", {}
+        self.step, self.time_message, self.pay_error = "time", "", ""
+        return WizardState.refresh_slots
+
+    # -- step 2: date and time --------------------------------------------------------------
+
+    @rx.event
+    def pick_day(self, iso: str):
+        self.selected_day = iso
+
+    @rx.event
+    def show_month(self, step: int):
+        self.month = data.shift_month(self.month, step)
+        first_free = min((day for day in self.slots_by_day if day.startswith(self.month)), default="")
+        if first_free and not self.selected_day.startswith(self.month):
+            self.selected_day = first_free
+
+    @rx.event
+    def pick_slot(self, start: str):
+        self.selected_start, self.time_message, self.pay_error = start, "", ""
+        self.step = "details"
+
+    @rx.event
+    def set_clock(self, value: str | list[str]):
+        self.hour12, self.clock_chosen = value == "12h", True
+
+    @rx.event
+    def set_zone_picker_open(self, is_open: bool):
+        self.zone_picker_open = is_open
+        if not is_open:
+            self.zone_query = ""
+
+    @rx.event
+    def set_zone_query(self, query: str):
+        self.zone_query = query[:64]
+
+    @rx.event
+    def choose_timezone(self, name: str):
+        if name not in selectable_zone_names():
+            return
+        self.timezone, self.timezone_chosen = name, True
+        self.zone_picker_open, self.zone_query = False, ""
+        self.selected_day = ""  # dates move with the zone; the first free one is shown
+        return WizardState.refresh_slots
+
+    # -- step 3: details ------------------------------------------------------------------
+
+    @rx.event
+    def set_name(self, value: str):
+        self.name = value
+        if self.name_error:
+            self.name_error = data.check_details(value, self.email, self.notes).name
+
+    @rx.event
+    def set_email(self, value: str):
+        self.email = value
+        if self.email_error:
+            self.email_error = data.check_details(self.name, value, self.notes).email
+
+    @rx.event
+    def set_notes(self, value: str):
+        self.notes = value
+        self.notes_error = data.check_details(self.name, self.email, value).notes
+
+    @rx.event
+    def check_email(self):
+        """On leaving the field: say at once when the address cannot work."""
+        if self.email.strip():
+            self.email_error = data.check_details(self.name, self.email, self.notes).email
+
+    @rx.event
+    def continue_to_review(self):
+        errors = data.check_details(self.name, self.email, self.notes)
+        self.name_error, self.email_error, self.notes_error = errors.name, errors.email, errors.notes
+        if errors.ok:
+            self.step, self.pay_error = "review", ""
+
+    # -- navigation ----------------------------------------------------------------------
+
+    @rx.event
+    def go_to(self, step: str):
+        """Back to an earlier step (the progress bar and the Back buttons); what was entered stays."""
+        if step in STEPS and STEPS.index(step) < self.step_index:
+            self.step, self.pay_error = step, ""
+
+    # -- step 4: pay ---------------------------------------------------------------------
+
+    @rx.event
+    async def pay(self):
+        if self.busy or not (self.type_id and self.selected_start):
+            return
+        self.busy, self.pay_error = True, ""
+        yield
+        try:
+            reservation = await asyncio.to_thread(
+                data.reserve_slot, session_type_id=self.type_id, start_iso=self.selected_start, name=self.name,
+                email=self.email, notes=self.notes, timezone=self.timezone or self.builder.timezone,
+                client_address=self.router.session.client_ip or None, now=_now(),
+            )
+        except Conflict as exc:  # the time was just taken: back to the times, refreshed
+            self._back_to_times(exc.message)
+            yield WizardState.refresh_slots
+            return
+        except InvalidInput as exc:
+            self.busy = False
+            if exc.field in ("name", "email", "notes"):
+                setattr(self, f"{exc.field}_error", exc.message)
+                self.step = "details"
+            else:
+                self._back_to_times(exc.message)
+                yield WizardState.refresh_slots
+            return
+        except DomainError as exc:  # hold limit, payments unavailable, session withdrawn
+            self.busy, self.pay_error = False, exc.message
+            return
+        if reservation.checkout_url:
+            yield go_to_checkout(reservation.checkout_url)  # same tab; busy stays on while leaving
+        else:
+            yield rx.redirect(f"/booking/{reservation.token}/")
+
+    def _back_to_times(self, message: str) -> None:
+        self.busy, self.step, self.time_message, self.selected_start = False, "time", message, ""
+
+    # -- back from Checkout without paying ------------------------------------------------
+
+    @rx.event
+    async def try_again(self):
+        if self.busy or not self.returned_token:
+            return
+        self.busy, self.pay_error = True, ""
+        yield
+        try:
+            url = await asyncio.to_thread(data.retry_checkout, self.returned_token, _now())
+        except Conflict:
+            self.returned_token = ""
+            self._back_to_times(EXPIRED_MESSAGE)
+            yield WizardState.refresh_slots
+            return
+        except DomainError as exc:
+            self.busy, self.pay_error = False, exc.message
+            return
+        yield go_to_checkout(url)
+
+    @rx.event
+    async def choose_another_time(self):
+        if self.busy or not self.returned_token:
+            return
+        self.busy = True
+        yield
+        try:
+            await asyncio.to_thread(data.release_hold, self.returned_token, _now())
+        except Conflict:
+            pass  # already expired or cancelled: the time is free either way
+        except DomainError as exc:
+            self.busy, self.pay_error = False, exc.message
+            return
+        self.returned_token = ""
+        self._back_to_times("")
+        yield WizardState.refresh_slots
