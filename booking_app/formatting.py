@@ -8,17 +8,30 @@ from urllib.parse import urlencode
 from booking_app.scheduling.slots import load_timezone
 
 
-def format_span(start: datetime, end: datetime, timezone: str) -> str:
-    """``Monday 7 December 2026, 10:00–11:00 (Europe/Paris)``.
+def format_span(start: datetime, end: datetime, timezone: str, *, hour12: bool = False) -> str:
+    """``Monday 7 December 2026, 10:00–11:00 (Europe/Paris)``, or with ``hour12`` ``10:00 am–11:00 am``.
 
     >>> from datetime import UTC
     >>> format_span(datetime(2026, 12, 7, 9, tzinfo=UTC), datetime(2026, 12, 7, 10, tzinfo=UTC), "Europe/Paris")
     'Monday 7 December 2026, 10:00–11:00 (Europe/Paris)'
+    >>> format_span(datetime(2026, 12, 7, 11, tzinfo=UTC), datetime(2026, 12, 7, 12, tzinfo=UTC), "Europe/Paris", hour12=True)
+    'Monday 7 December 2026, 12:00 pm–1:00 pm (Europe/Paris)'
     """
     zone = load_timezone(timezone)
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
     day = f"{local_start:%A} {local_start.day} {local_start:%B %Y}"
-    return f"{day}, {local_start:%H:%M}–{local_end:%H:%M} ({zone.key})"
+    return f"{day}, {clock_time(local_start, hour12)}–{clock_time(local_end, hour12)} ({zone.key})"
+
+
+def clock_time(moment: datetime, hour12: bool = False) -> str:
+    """``14:30``, or with ``hour12`` ``2:30 pm``.
+
+    >>> clock_time(datetime(2026, 1, 1, 0, 5), hour12=True), clock_time(datetime(2026, 1, 1, 0, 5))
+    ('12:05 am', '00:05')
+    """
+    if not hour12:
+        return f"{moment:%H:%M}"
+    return f"{moment.hour % 12 or 12}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
 
 
 def format_moment(moment: datetime, timezone: str) -> str:

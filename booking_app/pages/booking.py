@@ -12,9 +12,9 @@ import asyncio
 import reflex as rx
 
 from booking_app.components.layout import page_shell
-from booking_app.pages.navigation import go_to_checkout
 from booking_app.errors import DomainError
 from booking_app.pages import booking_snapshot
+from booking_app.pages.navigation import go_to_checkout
 
 ROUTE = "/booking/[token]"
 POLL_SECONDS = 2
@@ -57,7 +57,7 @@ class BookingPageState(rx.State):
 
     @rx.event
     async def load(self):
-        token = self.router.page.params.get("token", "")
+        token = self.token
         session_id = self.router.url.query_parameters.get("session_id")
         self._apply(await asyncio.to_thread(booking_snapshot.load_snapshot, token, session_id))
         if self.waiting_for_payment and not self._polling:
@@ -70,7 +70,7 @@ class BookingPageState(rx.State):
             if self._polling:
                 return
             self._polling = True
-            token = self.router.page.params.get("token", "")
+            token = self.token
         try:
             for _ in range(POLL_LIMIT):
                 await asyncio.sleep(POLL_SECONDS)
@@ -87,7 +87,7 @@ class BookingPageState(rx.State):
     async def cancel(self):
         self.busy, self.error_message = True, ""
         yield
-        token = self.router.page.params.get("token", "")
+        token = self.token
         try:
             message = await asyncio.to_thread(booking_snapshot.cancel, token)
         except DomainError as exc:
@@ -101,7 +101,7 @@ class BookingPageState(rx.State):
     async def pay_again(self):
         self.busy, self.error_message = True, ""
         yield
-        token = self.router.page.params.get("token", "")
+        token = self.token
         try:
             url = await asyncio.to_thread(booking_snapshot.retry_checkout, token)
         except DomainError as exc:

@@ -20,7 +20,7 @@ def _callout(message, color: str = "red", icon: str = "triangle-alert") -> rx.Co
 
 
 def _avatar(size: str = "5") -> rx.Component:
-    return rx.avatar(src=W.builder.photo_url, fallback=W.builder.initials, size=size, radius="full")
+    return rx.avatar(src=W.profile.photo_url, fallback=W.profile.initials, size=size, radius="full")
 
 
 # -- progress -------------------------------------------------------------------------------
@@ -67,8 +67,8 @@ def _side_panel() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 _avatar("4"),
-                rx.vstack(rx.text(W.builder.name, weight="bold", size="3"),
-                          rx.text(W.builder.headline, size="2", color_scheme="gray"), spacing="0"),
+                rx.vstack(rx.text(W.profile.name, weight="bold", size="3"),
+                          rx.text(W.profile.headline, size="2", color_scheme="gray"), spacing="0"),
                 align="center", spacing="3",
             ),
             rx.cond(
@@ -81,7 +81,7 @@ def _side_panel() -> rx.Component:
                     rx.hstack(rx.icon("wallet", size=16), rx.text(W.chosen.price, size="2"),
                               align="center", spacing="2", color=rx.color("gray", 11)),
                     rx.cond(W.when_customer != "",
-                            rx.hstack(rx.icon("calendar", size=16), rx.text(W.when_customer, size="2"),
+                            rx.hstack(rx.icon("calendar", size=16, flex_shrink="0"), rx.text(W.when_customer, size="2"),
                                       align="start", spacing="2", color=rx.color("gray", 11))),
                     spacing="2", width="100%",
                 ),
@@ -309,9 +309,9 @@ def _step_review() -> rx.Component:
         rx.heading("Review and pay", as_="h1", size="6"),
         rx.data_list.root(
             _row("Session", W.chosen.title),
-            _row("With", W.builder.name),
+            _row("With", W.profile.name),
             _row("When (your time)", W.when_customer),
-            rx.cond(W.zones_differ, _row(W.builder.name + "'s time", W.when_builder)),
+            rx.cond(W.zones_differ, _row(W.profile.name + "'s time", W.when_builder)),
             _row("Name", W.name),
             _row("E-mail", W.email),
             _row("Price", W.chosen.price),
@@ -329,8 +329,9 @@ def _step_review() -> rx.Component:
             on_click=W.pay, loading=W.busy, disabled=W.busy, size="3", width="100%", id="pay-button",
         ),
         rx.cond(~W.chosen.is_free,
-                rx.text(rx.icon("lock", size=12), " You pay on Stripe's secure page. The time is held for you while you pay.",
-                        size="1", color_scheme="gray")),
+                rx.hstack(rx.icon("lock", size=14, flex_shrink="0"),
+                          rx.text("You pay on Stripe's secure page. The time is held for you while you pay.", size="1"),
+                          align="center", spacing="2", color=rx.color("gray", 11))),
         rx.button(rx.icon("arrow-left", size=16), "Back", variant="ghost", on_click=W.go_to("details")),
         spacing="4", width="100%",
     )

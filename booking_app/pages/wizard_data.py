@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from booking_app.accounts.service import normalise_email
 from booking_app.db import read_session
 from booking_app.errors import InvalidInput, NotFound
-from booking_app.formatting import format_span
+from booking_app.formatting import clock_time, format_span
 from booking_app.models import BookingStatus
 from booking_app.money import format_money
 from booking_app.payments.cancellation import cancel_as_customer
@@ -105,10 +105,6 @@ def load_offer(slug: str) -> tuple[BuilderCard, list[SessionTypeCard]] | None:
         return builder_card(builder), cards
 
 
-def _twelve_hour(moment: datetime) -> str:
-    return f"{moment.hour % 12 or 12}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
-
-
 def load_slots(session_type_id: int, timezone: str, now: datetime, *, max_days: int = 92) -> dict[str, list[SlotChoice]]:
     """Free slots from today until the session type's horizon (at most ``max_days`` on),
     grouped by the customer-local date ("2026-12-01")."""
@@ -124,15 +120,15 @@ def load_slots(session_type_id: int, timezone: str, now: datetime, *, max_days: 
     for slot in listing.slots:
         local, theirs = slot.start.astimezone(zone), slot.start.astimezone(builder_zone)
         by_day.setdefault(local.date().isoformat(), []).append(
-            SlotChoice(slot.start.isoformat(), f"{local:%H:%M}", _twelve_hour(local),
-                       f"{theirs:%H:%M}", _twelve_hour(theirs))
+            SlotChoice(slot.start.isoformat(), clock_time(local), clock_time(local, hour12=True),
+                       clock_time(theirs), clock_time(theirs, hour12=True))
         )
     return by_day
 
 
-def describe_time(start_iso: str, duration_minutes: int, timezone: str) -> str:
+def describe_time(start_iso: str, duration_minutes: int, timezone: str, hour12: bool) -> str:
     start = datetime.fromisoformat(start_iso)
-    return format_span(start, start + timedelta(minutes=duration_minutes), timezone)
+    return format_span(start, start + timedelta(minutes=duration_minutes), timezone, hour12=hour12)
 
 
 @dataclass(frozen=True)

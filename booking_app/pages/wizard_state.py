@@ -40,7 +40,7 @@ def _now() -> datetime:
 class WizardState(rx.State):
     loaded: bool = False
     found: bool = True
-    builder: BuilderCard = BuilderCard("", "", "", "", "", "UTC")
+    profile: BuilderCard = BuilderCard("", "", "", "", "", "UTC")  # the builder being booked
     session_types: list[SessionTypeCard] = []
     step: str = "type"
 
@@ -82,11 +82,11 @@ class WizardState(rx.State):
 
     @rx.var
     def zones_differ(self) -> bool:
-        return bool(self.timezone) and self.timezone != self.builder.timezone
+        return bool(self.timezone) and self.timezone != self.profile.timezone
 
     @rx.var
     def builder_city(self) -> str:
-        return self.builder.timezone.rsplit("/", 1)[-1].replace("_", " ")
+        return self.profile.timezone.rsplit("/", 1)[-1].replace("_", " ")
 
     @rx.var
     def timezone_label(self) -> str:
@@ -129,21 +129,21 @@ class WizardState(rx.State):
     def when_customer(self) -> str:
         if not (self.selected_start and self.timezone):
             return ""
-        return data.describe_time(self.selected_start, self.chosen.minutes, self.timezone)
+        return data.describe_time(self.selected_start, self.chosen.minutes, self.timezone, self.hour12)
 
     @rx.var
     def when_builder(self) -> str:
         if not self.selected_start:
             return ""
-        return data.describe_time(self.selected_start, self.chosen.minutes, self.builder.timezone)
+        return data.describe_time(self.selected_start, self.chosen.minutes, self.profile.timezone, self.hour12)
 
     # -- loading -------------------------------------------------------------------------
 
     @rx.event
     async def load(self):
-        slug = self.router.page.params.get("builder", "").strip().lower()
+        slug = self.builder.strip().lower()  # the route's [builder] argument
         query = self.router.url.query_parameters
-        if slug != self.builder.slug:
+        if slug != self.profile.slug:
             self.reset()
         offer = await asyncio.to_thread(data.load_offer, slug)
         self.loaded = True
@@ -151,7 +151,7 @@ class WizardState(rx.State):
             self.found = False
             return
         self.found = True
-        self.builder, self.session_types = offer
+        self.profile, self.session_types = offer
         if self.type_id and self.chosen.id == 0:  # the chosen session type was withdrawn meanwhile
             self.type_id, self.step = 0, "type"
         # Arriving on the page (a reload, a link, the browser's Back from Checkout) starts again
@@ -172,7 +172,7 @@ class WizardState(rx.State):
         return events
 
     async def _returned_from_checkout(self, token: str) -> list:
-        hold = await asyncio.to_thread(data.load_returned_hold, token, self.builder.slug, _now())
+        hold = await asyncio.to_thread(data.load_returned_hold, token, self.profile.slug, _now())
         if hold is None:
             return []
         if hold.status == BookingStatus.CONFIRMED:  # paid after all (e.g. in another tab)
@@ -193,7 +193,7 @@ class WizardState(rx.State):
         """Callback of ``DETECT_BROWSER``: the zone and 12/24-hour clock the browser uses."""
         zone, hour12 = (detected + [None, None])[:2] if isinstance(detected, list) else (None, None)
         if not self.timezone_chosen:
-            self.timezone = zone if zone in selectable_zone_names() else self.builder.timezone
+            self.timezone = zone if zone in selectable_zone_names() else self.profile.timezone
         if not self.clock_chosen:
             self.hour12 = hour12 is True
         if self.type_id:
@@ -203,7 +203,7 @@ class WizardState(rx.State):
     async def refresh_slots(self):
         if not self.type_id:
             return
-        timezone = self.timezone or self.builder.timezone
+        timezone = self.timezone or self.profile.timezone
         self.slots_loading, self.slots_error = True, ""
         yield
         try:
@@ -321,7 +321,7 @@ class WizardState(rx.State):
         try:
             reservation = await asyncio.to_thread(
                 data.reserve_slot, session_type_id=self.type_id, start_iso=self.selected_start, name=self.name,
-                email=self.email, notes=self.notes, timezone=self.timezone or self.builder.timezone,
+                email=self.email, notes=self.notes, timezone=self.timezone or self.profile.timezone,
                 client_address=self.router.session.client_ip or None, now=_now(),
             )
         except Conflict as exc:  # the time was just taken: back to the times, refreshed

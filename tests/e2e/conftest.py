@@ -5,22 +5,15 @@ Any error the server logs fails the test that was running when it appeared.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from booking_app.settings import PROJECT_ROOT
+from tests.e2e.app_server import RunningApp, running_app
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
 CHROMIUM = "/usr/bin/chromium"
@@ -32,77 +25,19 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, 
 _SERVER_ERROR = re.compile(r"Traceback \(most recent call last\)|\bERROR\b|\bCRITICAL\b")
 
 
-@dataclass
-class RunningApp:
-    url: str
-    log_path: Path
-    _log_offset: int = 0
-
-    def new_log(self) -> str:
-        """Server output written since the last call."""
-        text = self.log_path.read_text(errors="replace")
-        fresh, self._log_offset = text[self._log_offset:], len(text)
-        return fresh
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited early:\n{log_path.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/ping", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"the app did not answer within {timeout:.0f} s:\n{log_path.read_text()[-4000:]}")
-
-
 @pytest.fixture(scope="session")
 def app_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     shutil.rmtree(ARTIFACTS, ignore_errors=True)  # screenshots of this run only
     workdir = tmp_path_factory.mktemp("app")
     database = workdir / "app.db"
     shutil.copyfile(sqlite_template, database)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "APP_URL": f"http://localhost:{port}",
-        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-        "REFLEX_USE_NPM": "1",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        # Every browser comes from 127.0.0.1: the per-address hold limit would stop the suite.
-        "MAX_ACTIVE_HOLDS": "50",
-    }
-    subprocess.run([sys.executable, "-m", "booking_app.cli", "seed-demo"], cwd=PROJECT_ROOT, env=env,
-                   check=True, capture_output=True)
-    log_path = workdir / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod",
-             "--frontend-port", str(port), "--backend-port", str(port)],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    app = RunningApp(url=f"http://localhost:{port}", log_path=log_path)
-    try:
-        _wait_until_up(app.url, process, log_path)
-        app.new_log()  # the build output is not a test's concern
-        yield app
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
+    # Every browser comes from 127.0.0.1: the per-address hold limit would stop the suite.
+    with running_app(f"sqlite:///{database}", workdir, {"MAX_ACTIVE_HOLDS": "50"}) as app:
         try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(log_path, ARTIFACTS / "server.log")
+            yield app
+        finally:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(app.log_path, ARTIFACTS / "server.log")
 
 
 @pytest.fixture
