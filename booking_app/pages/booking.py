@@ -8,6 +8,7 @@ Everything is rebuilt from the token, so the link works in any tab, any day.
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import reflex as rx
 
@@ -16,6 +17,7 @@ from booking_app.errors import DomainError
 from booking_app.pages import booking_snapshot
 from booking_app.pages.navigation import go_to_checkout
 
+log = logging.getLogger(__name__)
 ROUTE = "/booking/[token]"
 POLL_SECONDS = 2
 POLL_LIMIT = 300  # ten minutes of live updates, then a reload button is enough
@@ -47,7 +49,8 @@ class BookingPageState(rx.State):
 
     @rx.var
     def waiting_for_payment(self) -> bool:
-        return self.status == "pending_payment"
+        """An open or processing payment: the page keeps itself up to date."""
+        return self.status == "pending_payment" and self.payment_status != "failed"
 
     def _apply(self, snapshot: dict | None) -> None:
         self.loaded = True
@@ -98,6 +101,18 @@ class BookingPageState(rx.State):
         yield rx.toast.success(message)
 
     @rx.event
+    async def choose_another_time(self):
+        """Give up this hold (its time is released at once) and pick a new time in the wizard."""
+        self.busy, self.error_message = True, ""
+        yield
+        try:
+            await asyncio.to_thread(booking_snapshot.cancel, self.token)
+        except DomainError as exc:
+            log.info("releasing hold %s… before rebooking: %s", self.token[:6], exc.message)  # already gone: fine
+        self.busy = False
+        yield rx.redirect(self.rebook_url)
+
+    @rx.event
     async def pay_again(self):
         self.busy, self.error_message = True, ""
         yield
@@ -143,10 +158,12 @@ def _status_header() -> rx.Component:
         s.status,
         ("confirmed", _headline("circle-check", "green", "You're booked",
                                 "A confirmation of your session. Keep this link to manage it.")),
-        ("pending_payment", rx.cond(
-            s.payment_status == "processing",
-            _headline("hourglass", "amber", "Payment processing",
-                      "Your bank transfer is on its way. This page updates by itself when it arrives."),
+        ("pending_payment", rx.match(
+            s.payment_status,
+            ("processing", _headline("hourglass", "amber", "Payment processing",
+                                     "Your bank transfer is on its way. This page updates by itself when it arrives.")),
+            ("failed", _headline("circle-x", "red", "Payment failed",
+                                 s.failure + " Your time is still held for a little while: you can try again.")),
             _headline("loader", "blue", "Confirming your payment…",
                       "This takes a few seconds. If you left checkout without paying, you can pay below."),
         )),
@@ -189,10 +206,16 @@ def _actions() -> rx.Component:
     return rx.match(
         s.status,
         ("confirmed", confirmed_actions),
-        ("pending_payment", rx.cond(
-            s.payment_status == "processing",
-            rx.spinner(size="3"),
-            rx.button("Complete payment", on_click=BookingPageState.pay_again, loading=s.busy),
+        ("pending_payment", rx.match(
+            s.payment_status,
+            ("processing", rx.spinner(size="3")),
+            ("failed", rx.hstack(
+                rx.button("Try again", on_click=BookingPageState.pay_again, loading=s.busy, disabled=s.busy),
+                rx.button("Choose another time", on_click=BookingPageState.choose_another_time, disabled=s.busy,
+                          variant="soft", color_scheme="gray"),
+                wrap="wrap", spacing="3",
+            )),
+            rx.button("Complete payment", on_click=BookingPageState.pay_again, loading=s.busy, disabled=s.busy),
         )),
         ("expired", rx.link(rx.button("Choose another time"), href=s.rebook_url,
                             reload_document=True)),

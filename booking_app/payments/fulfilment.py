@@ -83,14 +83,24 @@ def _expire_attempt(session, payment: Payment, booking: Booking, now: datetime) 
     return True
 
 
+DELAYED_PAYMENT_FAILED = "The bank transfer did not go through."
+
+
 def fail_delayed_payment(session_id: str, *, now: datetime) -> str:
-    """``checkout.session.async_payment_failed``: the payment failed; release the hold."""
+    """``checkout.session.async_payment_failed``: the payment failed.
+
+    The hold stays until its expiry so that the customer can try again with another method
+    (the confirmation page offers it); a hold already past its expiry is released now.
+    """
     with write_session() as session:
         payment = session.exec(select(Payment).where(Payment.checkout_session_id == session_id)).first()
         if payment is None:
             return "ignored: unknown checkout session"
         if not transition_payment(session, payment.id, (PaymentStatus.OPEN, PaymentStatus.PROCESSING),
-                                  PaymentStatus.FAILED, now, failure_message="The payment did not go through."):
+                                  PaymentStatus.FAILED, now, failure_message=DELAYED_PAYMENT_FAILED):
             return "unchanged"
-        service.expire_hold(session, payment.booking_id, now=now)
+        booking = session.get(Booking, payment.booking_id)
+        if booking.hold_expires_at > now:
+            return "failed: hold kept for another attempt until it expires"
+        service.expire_hold(session, booking.id, now=now)
     return "failed: hold released"

@@ -107,7 +107,7 @@ def test_back_from_checkout_then_another_time_then_retry(browser, app_url: str) 
     page.context.close()
 
 
-def test_delayed_payment_that_fails(browser, app_url: str) -> None:
+def test_delayed_payment_that_fails_then_a_card_while_the_hold_lasts(browser, app_url: str) -> None:
     page = customer_page(browser)
     book_to_checkout(page, app_url, weekday_ahead(3, 2), 0, "delayed@example.com")
     checkout_outcome(page, "delayed_failure")
@@ -118,7 +118,12 @@ def test_delayed_payment_that_fails(browser, app_url: str) -> None:
         wait_for_heading(page, "Payment failed")  # the page updates by itself
     finally:
         move_emulator_clock(app_url, -200)
+    expect(page.get_by_text("The bank transfer did not go through.")).to_be_visible()
     screenshot(page, "wizard-payment-failed")
+    page.get_by_role("button", name="Try again").click()
+    page.wait_for_url(re.compile(r"/api/stripe-emulator/pay/cs_test_"))
+    checkout_outcome(page, "pay")
+    wait_for_heading(page, "You're booked")
     page.context.close()
 
 
@@ -191,4 +196,28 @@ def test_unknown_builder_shows_a_friendly_page(browser, app_url: str) -> None:
     page = customer_page(browser)
     page.goto(f"{app_url}/book/nobody-here/")
     wait_for_heading(page, "Builder not found")
+    page.context.close()
+
+
+def test_time_zone_picker_and_clock_toggle(browser, app_url: str) -> None:
+    page = customer_page(browser, "phone", zone="Europe/Berlin", locale="de-DE")  # the builder's own zone
+    open_wizard(page, app_url, "build-session")
+    wait_for_heading(page, "Pick a date and time")
+    day = weekday_ahead(5, 0)
+    show_day(page, day)
+    times = times_on(page, day).get_by_role("button")
+    expect(times.first).to_have_text("09:00")  # German locale → 24-hour clock, no second zone shown
+
+    page.get_by_role("button", name="Time zone: Europe/Berlin").click()
+    page.get_by_label("Search time zones").fill("kolk")
+    page.get_by_role("button", name="Asia/Kolkata · GMT+05:30").click()
+    expect(page.get_by_role("button", name="Time zone: Asia/Kolkata")).to_be_visible()
+    show_day(page, day)
+    expect(times.first).to_contain_text("13:30")  # 09:00 in Berlin (winter) is 13:30 in Kolkata
+    expect(times.first).to_contain_text("09:00 in Berlin")
+
+    page.get_by_role("radio", name="12h").click()
+    expect(times.first).to_contain_text("1:30 pm")
+    expect(times.first).to_contain_text("9:00 am in Berlin")
+    screenshot(page, "wizard-time-zone-kolkata-phone")
     page.context.close()

@@ -24,8 +24,8 @@ def weekday_ahead(weeks: int, weekday: int) -> date:
     return today + timedelta(days=7 - today.weekday() + 7 * weeks + weekday)
 
 
-def customer_page(browser, viewport: str = "desktop", zone: str = CUSTOMER_ZONE) -> Page:
-    context = browser.new_context(viewport=VIEWPORTS[viewport], timezone_id=zone, locale="en-US")
+def customer_page(browser, viewport: str = "desktop", zone: str = CUSTOMER_ZONE, locale: str = "en-US") -> Page:
+    context = browser.new_context(viewport=VIEWPORTS[viewport], timezone_id=zone, locale=locale)
     return context.new_page()
 
 

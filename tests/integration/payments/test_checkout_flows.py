@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from booking_app.payments.checkout import start_checkout
+from booking_app.payments.fulfilment import fail_delayed_payment
 from tests.integration.payments.conftest import Shop, path_of
 
 
@@ -57,12 +60,33 @@ def test_delayed_payment_processes_then_succeeds(shop: Shop) -> None:
     assert (state["status"], state["payment_status"]) == ("confirmed", "paid")
 
 
-def test_delayed_payment_failure_releases_the_hold(shop: Shop) -> None:
+def test_delayed_payment_failure_keeps_the_hold_for_another_attempt_until_it_expires(shop: Shop) -> None:
     booking = shop.book()
     shop.choose(booking, "delayed_failure")
     shop.deliver()
     shop.control("clock", seconds=200)
     shop.deliver()
+    state = shop.state(booking["token"])
+    assert (state["status"], state["payment_status"]) == ("pending_payment", "failed")
+    taken = shop.client.post("/api/bookings", json=dict(
+        session_type_id=shop.offer.paid.id, start=booking["start"], name="Someone", email="someone@example.com",
+        timezone="Europe/Paris"))
+    assert taken.status_code == 409  # still held for the customer's second try
+
+    # A second attempt with a card goes through on the same hold.
+    retry = start_checkout(booking["token"], now=datetime.now(UTC))
+    shop.choose({"checkout_url": retry}, "pay")
+    shop.deliver()
+    assert shop.state(booking["token"])["status"] == "confirmed"
+
+
+def test_delayed_payment_failure_after_the_hold_expired_releases_the_time(shop: Shop) -> None:
+    booking = shop.book()
+    shop.choose(booking, "delayed_failure")
+    shop.deliver()
+    later = datetime.fromisoformat(booking["hold_expires_at"]) + timedelta(minutes=1)
+    _, payments, _ = shop.rows(booking["token"])
+    assert fail_delayed_payment(payments[0].checkout_session_id, now=later) == "failed: hold released"
     state = shop.state(booking["token"])
     assert (state["status"], state["payment_status"]) == ("expired", "failed")
     again = shop.book(email="someone@example.com")  # the time is free again
