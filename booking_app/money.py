@@ -14,6 +14,19 @@ ZERO_DECIMAL = frozenset(
 )
 THREE_DECIMAL = frozenset("bhd jod kwd omr tnd".split())
 
+# Stripe's "Minimum and maximum charge amounts" (https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts),
+# in major units. Stripe applies the minimum in the account's settlement currency; a charge in
+# one of these currencies that meets its own minimum is accepted when settled in that currency.
+# These are the currencies a builder can price sessions in (see ``minimum_charge``).
+STRIPE_MINIMUM_CHARGE = {
+    "usd": "0.50", "aed": "2.00", "aud": "0.50", "bgn": "1.00", "brl": "0.50", "cad": "0.50",
+    "chf": "0.50", "czk": "15.00", "dkk": "2.50", "eur": "0.50", "gbp": "0.30", "hkd": "4.00",
+    "huf": "175.00", "inr": "0.50", "jpy": "50", "mxn": "10", "myr": "2", "nok": "3.00",
+    "nzd": "0.50", "pln": "2.00", "ron": "2.00", "sek": "3.00", "sgd": "0.50", "thb": "10",
+}
+# Same page: "The amount value supports up to eight digits" — in minor units, any currency.
+STRIPE_MAXIMUM_CHARGE = 99_999_999
+
 
 def normalise_currency(currency: str) -> str:
     """Lower-case ISO code as Stripe uses it; ``ValueError`` if it is not three letters.
@@ -62,12 +75,26 @@ def from_minor_units(amount: int, currency: str) -> Decimal:
     return Decimal(amount).scaleb(-places).quantize(Decimal(1).scaleb(-places))
 
 
-def format_money(amount: int, currency: str, *, locale: str = "en") -> str:
-    """Display form of a minor-unit amount; "Free" for zero.
+def format_money(amount: int, currency: str, *, locale: str = "en", zero: str | None = "Free") -> str:
+    """Display form of a minor-unit amount; ``zero`` ("Free") for a price of nothing, or the
+    formatted amount when ``zero`` is None (totals, refunds).
 
-    >>> format_money(15000, "gbp"), format_money(1500, "jpy"), format_money(0, "gbp")
-    ('£150.00', '¥1,500', 'Free')
+    >>> format_money(15000, "gbp"), format_money(1500, "jpy"), format_money(0, "gbp"), format_money(0, "gbp", zero=None)
+    ('£150.00', '¥1,500', 'Free', '£0.00')
     """
-    if amount == 0:
-        return "Free"
+    if amount == 0 and zero is not None:
+        return zero
     return format_currency(from_minor_units(amount, currency), currency.upper(), locale=locale)
+
+
+def minimum_charge(currency: str) -> int:
+    """Stripe's smallest charge in ``currency``, in minor units; ``ValueError`` for a currency
+    without a documented minimum (one sessions cannot be priced in).
+
+    >>> minimum_charge("GBP"), minimum_charge("usd"), minimum_charge("jpy"), minimum_charge("huf")
+    (30, 50, 50, 17500)
+    """
+    code = normalise_currency(currency)
+    if code not in STRIPE_MINIMUM_CHARGE:
+        raise ValueError(f"no Stripe minimum charge is known for {currency!r}")
+    return to_minor_units(STRIPE_MINIMUM_CHARGE[code], code)

@@ -1,7 +1,7 @@
 """SQLModel tables (DESIGN.md §3). Importing this package registers every table on
 ``SQLModel.metadata``, which Alembic compares against."""
 
-from booking_app.models.accounts import Builder, User
+from booking_app.models.accounts import AuthSession, Builder, LoginAttempt, User
 from booking_app.models.bookings import Booking, Payment, Refund
 from booking_app.models.enums import (
     BookingStatus,
@@ -16,6 +16,7 @@ from booking_app.models.types import UTCDateTime, utcnow
 from booking_app.models.stripe_emulator import EmulatorDelivery, EmulatorObject, EmulatorSetting
 
 __all__ = [
+    "AuthSession",
     "Booking",
     "BookingStatus",
     "Builder",
@@ -35,5 +36,6 @@ __all__ = [
     "EmulatorDelivery",
     "EmulatorObject",
     "EmulatorSetting",
+    "LoginAttempt",
     "utcnow",
 ]

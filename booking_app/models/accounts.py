@@ -38,3 +38,28 @@ class Builder(SQLModel, table=True):
     photo_url: str | None = Field(default=None, max_length=500)
     timezone: str = Field(max_length=64)  # IANA name; availability is read in this zone
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser. Only a SHA-256 of the session token is stored, so a leaked
+    database does not let anyone sign in; the token itself lives in the browser."""
+
+    __tablename__ = "auth_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One sign-in attempt, kept for throttling guesses (per e-mail and per client address)."""
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, index=True)  # as typed, normalised; need not be an account
+    client_address: str | None = Field(default=None, max_length=64, index=True)
+    succeeded: bool
+    attempted_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from booking_app.components.forms import error_callout, labelled_field
 from booking_app.components.layout import page_shell
 from booking_app.pages.wizard_state import WizardState as W
 
@@ -15,8 +16,8 @@ ROUTE = "/book/[builder]"
 STEP_LABELS = (("type", "Session"), ("time", "Time"), ("details", "Details"), ("review", "Pay"))
 
 
-def _callout(message, color: str = "red", icon: str = "triangle-alert") -> rx.Component:
-    return rx.cond(message != "", rx.callout(message, icon=icon, color_scheme=color, role="alert", width="100%"))
+def _notice(message) -> rx.Component:
+    return rx.cond(message != "", rx.callout(message, icon="info", color_scheme="amber", role="alert", width="100%"))
 
 
 def _avatar(size: str = "5") -> rx.Component:
@@ -232,7 +233,7 @@ def _slots() -> rx.Component:
 def _step_time() -> rx.Component:
     return rx.vstack(
         rx.heading("Pick a date and time", as_="h1", size="6"),
-        _callout(W.time_message, "amber", "info"),
+        _notice(W.time_message),
         rx.flex(
             _zone_picker(),
             rx.segmented_control.root(
@@ -243,7 +244,7 @@ def _step_time() -> rx.Component:
             ),
             gap="0.5rem", wrap="wrap", align="center", justify="between", width="100%",
         ),
-        _callout(W.slots_error),
+        error_callout(W.slots_error),
         rx.cond(
             W.slots_loading & ~W.has_slots,
             rx.center(rx.spinner(size="3"), padding="2rem", width="100%"),
@@ -263,29 +264,18 @@ def _step_time() -> rx.Component:
 # -- step 3 ---------------------------------------------------------------------------------
 
 
-def _field(label: str, field_id: str, control: rx.Component, error, hint: str = "") -> rx.Component:
-    return rx.vstack(
-        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=field_id),
-        control,
-        rx.cond(error != "",
-                rx.text(error, id=f"{field_id}-error", size="1", color=rx.color("red", 11), role="alert"),
-                rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray"))),
-        spacing="1", width="100%",
-    )
-
-
 def _step_details() -> rx.Component:
     return rx.vstack(
         rx.heading("Your details", as_="h1", size="6"),
-        _field("Name", "name", rx.input(id="name", value=W.name, on_change=W.set_name, auto_complete="name",
+        labelled_field("Name", "name", rx.input(id="name", value=W.name, on_change=W.set_name, auto_complete="name",
                                         size="3", width="100%", aria_invalid=rx.cond(W.name_error != "", "true", "false"),
                                         aria_describedby="name-error"), W.name_error),
-        _field("E-mail", "email", rx.input(id="email", type="email", value=W.email, on_change=W.set_email,
+        labelled_field("E-mail", "email", rx.input(id="email", type="email", value=W.email, on_change=W.set_email,
                                            on_blur=W.check_email, auto_complete="email", size="3", width="100%",
                                            aria_invalid=rx.cond(W.email_error != "", "true", "false"),
                                            aria_describedby="email-error"),
                W.email_error, "Your confirmation and the link to manage the booking go here."),
-        _field("Notes (optional)", "notes", rx.text_area(id="notes", value=W.notes, on_change=W.set_notes, rows="4",
+        labelled_field("Notes (optional)", "notes", rx.text_area(id="notes", value=W.notes, on_change=W.set_notes, rows="4",
                                                           width="100%", placeholder="What would you like to build or discuss?",
                                                           aria_describedby="notes-error"), W.notes_error),
         rx.hstack(
@@ -323,7 +313,7 @@ def _step_review() -> rx.Component:
                     + " hours before the start, no refund after."),
             size="2", color_scheme="gray",
         ),
-        _callout(W.pay_error),
+        error_callout(W.pay_error),
         rx.button(
             rx.cond(W.chosen.is_free, "Confirm booking", "Pay " + W.chosen.price),
             on_click=W.pay, loading=W.busy, disabled=W.busy, size="3", width="100%", id="pay-button",
@@ -347,7 +337,7 @@ def _step_returned() -> rx.Component:
         rx.text("You left the payment page before paying. Your time is still held for a little while.", size="3"),
         rx.data_list.root(_row("Session", W.chosen.title), _row("When (your time)", W.when_customer),
                           _row("Price", W.chosen.price), size="2"),
-        _callout(W.pay_error),
+        error_callout(W.pay_error),
         rx.flex(
             rx.button("Try again", on_click=W.try_again, loading=W.busy, disabled=W.busy, size="3"),
             rx.button("Choose another time", on_click=W.choose_another_time, disabled=W.busy, size="3",

@@ -1,0 +1,1 @@
+"""The builder dashboard's read models: bookings, booking details, revenue."""

@@ -1,0 +1,210 @@
+"""What a builder sees of their bookings and revenue. Every function takes the acting user
+and reads only that builder's data (``builder_of`` refuses anyone else)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel import col, func, or_, select
+
+from booking_app.db import read_session
+from booking_app.formatting import format_span
+from booking_app.models import Booking, BookingStatus, Payment, PaymentStatus, Refund, RefundStatus, SessionType
+from booking_app.money import format_money, from_minor_units
+from booking_app.payments.cancellation import paid_amount
+from booking_app.scheduling import service
+from booking_app.scheduling.slots import load_timezone
+
+TABS = ("upcoming", "past", "cancelled")
+PAGE_SIZE = 10
+EARNING = (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
+
+
+@dataclass(frozen=True)
+class BookingRow:
+    id: int
+    customer: str
+    email: str
+    session_type: str
+    when: str  # in the builder's zone
+    status: str
+    payment_status: str  # of the latest Checkout attempt; "free" for free sessions
+    amount: str
+    reference: str  # Stripe PaymentIntent id, else the Checkout Session id
+
+
+@dataclass(frozen=True)
+class BookingPage:
+    rows: list[BookingRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _tab_filter(tab: str, now: datetime):
+    if tab == "upcoming":
+        return col(Booking.status).in_(BookingStatus.active()) & (Booking.end_at >= now) & or_(
+            Booking.status == BookingStatus.CONFIRMED, Booking.hold_expires_at > now)
+    if tab == "past":
+        return (Booking.status == BookingStatus.CONFIRMED) & (Booking.end_at < now)
+    if tab == "cancelled":
+        return Booking.status == BookingStatus.CANCELLED
+    raise ValueError(f"unknown tab {tab!r}")
+
+
+def _latest_payments(session, booking_ids: list[int]) -> dict[int, Payment]:
+    latest: dict[int, Payment] = {}
+    if booking_ids:
+        for payment in session.exec(select(Payment).where(col(Payment.booking_id).in_(booking_ids))
+                                    .order_by(Payment.attempt)):
+            latest[payment.booking_id] = payment  # the highest attempt wins
+    return latest
+
+
+def _row(booking: Booking, kind: SessionType, payment: Payment | None, timezone: str) -> BookingRow:
+    if payment is not None:
+        payment_status, reference = str(payment.status), payment.payment_intent_id or payment.checkout_session_id
+    else:
+        payment_status, reference = ("free" if booking.amount == 0 else "none"), ""
+    return BookingRow(booking.id, booking.customer_name, booking.customer_email, kind.title,
+                      format_span(booking.start_at, booking.end_at, timezone), str(booking.status), payment_status,
+                      format_money(booking.amount, booking.currency), reference)
+
+
+def list_bookings(*, actor_user_id: int | None, tab: str, search: str = "", page: int = 1,
+                  now: datetime, page_size: int = PAGE_SIZE) -> BookingPage:
+    """One page of a tab: upcoming (soonest first), past and cancelled (latest first),
+    optionally only customers whose name or e-mail contains ``search``."""
+    with read_session() as session:
+        builder = service.builder_of(session, actor_user_id)
+        where = [Booking.builder_id == builder.id, _tab_filter(tab, now)]
+        words = search.strip()[:100]
+        if words:
+            pattern = f"%{words.lower()}%"
+            where.append(or_(func.lower(Booking.customer_name).like(pattern),
+                             func.lower(Booking.customer_email).like(pattern)))
+        total = session.exec(select(func.count()).select_from(Booking).where(*where)).one()
+        pages = max(1, -(-total // page_size))
+        page = min(max(1, page), pages)
+        order = Booking.start_at.asc() if tab == "upcoming" else Booking.start_at.desc()
+        found = session.exec(
+            select(Booking, SessionType).join(SessionType, col(SessionType.id) == Booking.session_type_id)
+            .where(*where).order_by(order, Booking.id).offset((page - 1) * page_size).limit(page_size)
+        ).all()
+        payments = _latest_payments(session, [b.id for b, _ in found])
+        rows = [_row(b, k, payments.get(b.id), builder.timezone) for b, k in found]
+    return BookingPage(rows, total, page, pages)
+
+
+@dataclass(frozen=True)
+class BookingDetail:
+    row: BookingRow
+    token_hint: str
+    notes: str
+    customer_timezone: str
+    when_customer: str
+    paid: str  # what was paid and not yet refunded
+    refunded: str
+    refund_on_cancel: str  # what "Cancel and refund" would refund now ("" = nothing)
+    can_cancel: bool
+    cancellation_reason: str
+
+
+def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime) -> BookingDetail:
+    """One booking of the acting builder, with what cancelling it now would refund."""
+    with read_session() as session:
+        booking = service.get_builder_booking(session, actor_user_id=actor_user_id, booking_id=booking_id)
+        builder = service.builder_of(session, actor_user_id)
+        kind = session.get(SessionType, booking.session_type_id)
+        payment = _latest_payments(session, [booking.id]).get(booking.id)
+        paid = paid_amount(session, booking.id)
+        refunded = session.exec(
+            select(func.coalesce(func.sum(Refund.amount), 0)).join(Payment, col(Payment.id) == Refund.payment_id)
+            .where(Payment.booking_id == booking.id, Refund.status == RefundStatus.SUCCEEDED)).one()
+    can_cancel = booking.status in BookingStatus.active()
+    return BookingDetail(
+        row=_row(booking, kind, payment, builder.timezone), token_hint=booking.public_token[:6],
+        notes=booking.customer_notes, customer_timezone=booking.customer_timezone,
+        when_customer=format_span(booking.start_at, booking.end_at, booking.customer_timezone),
+        paid=format_money(paid, booking.currency, zero=None), refunded=format_money(refunded, booking.currency, zero=None),
+        refund_on_cancel=format_money(paid, booking.currency) if can_cancel and paid else "",
+        can_cancel=can_cancel, cancellation_reason=booking.cancellation_reason or "",
+    )
+
+
+@dataclass(frozen=True)
+class DayRevenue:
+    day: str  # "24 Nov"
+    net: float  # major units of the main currency, for the chart
+
+
+@dataclass(frozen=True)
+class Revenue:
+    currency: str  # the builder's main currency (most money taken); the chart is in it
+    this_month: str
+    last_30_days: str
+    refunds_30_days: str
+    bookings_30_days: int
+    daily: list[DayRevenue]
+
+
+def revenue_summary(*, actor_user_id: int | None, now: datetime) -> Revenue:
+    """Money taken (payments that were paid, by the day they were paid) and refunds
+    (succeeded, by the day they were made), in the builder's zone: this calendar month, the
+    last 30 days, and per day for the chart."""
+    with read_session() as session:
+        builder = service.builder_of(session, actor_user_id)
+        zone = load_timezone(builder.timezone)
+        today = now.astimezone(zone).date()
+        first_day = min(today.replace(day=1), today - timedelta(days=29))
+        since = datetime.combine(first_day, time(0), zone)
+        paid = session.exec(
+            select(Payment.paid_at, Payment.amount, Payment.currency).join(Booking, col(Booking.id) == Payment.booking_id)
+            .where(Booking.builder_id == builder.id, col(Payment.status).in_(EARNING), Payment.paid_at >= since)
+        ).all()
+        refunds = session.exec(
+            select(Refund.created_at, Refund.amount, Refund.currency)
+            .join(Payment, col(Payment.id) == Refund.payment_id).join(Booking, col(Booking.id) == Payment.booking_id)
+            .where(Booking.builder_id == builder.id, Refund.status == RefundStatus.SUCCEEDED, Refund.created_at >= since)
+        ).all()
+        booked = session.exec(
+            select(func.count()).select_from(Booking).where(
+                Booking.builder_id == builder.id, Booking.confirmed_at >= now - timedelta(days=30))
+        ).one()
+    totals: dict[str, int] = defaultdict(int)
+    for _, amount, currency in paid:
+        totals[currency] += amount
+    currency = max(totals, key=totals.get) if totals else _default_currency(builder.id)
+    month_start, window_start = today.replace(day=1), today - timedelta(days=29)
+    taken_month = taken_30 = refunded_30 = 0
+    daily: dict[date, int] = {window_start + timedelta(days=n): 0 for n in range(30)}
+    for moment, amount, cur in paid:
+        day = moment.astimezone(zone).date()
+        if cur != currency:
+            continue
+        taken_month += amount if day >= month_start else 0
+        if day >= window_start:
+            taken_30 += amount
+            daily[day] = daily.get(day, 0) + amount
+    for moment, amount, cur in refunds:
+        day = moment.astimezone(zone).date()
+        if cur == currency and day >= window_start:
+            refunded_30 += amount
+            daily[day] = daily.get(day, 0) - amount
+    return Revenue(
+        currency=currency.upper(), this_month=format_money(taken_month, currency, zero=None),
+        last_30_days=format_money(taken_30, currency, zero=None),
+        refunds_30_days=format_money(refunded_30, currency, zero=None),
+        bookings_30_days=booked,
+        daily=[DayRevenue(f"{day.day} {day:%b}", float(from_minor_units(net, currency))) for day, net in sorted(daily.items())],
+    )
+
+
+def _default_currency(builder_id: int) -> str:
+    with read_session() as session:
+        found = session.exec(select(SessionType.currency).where(SessionType.builder_id == builder_id)
+                             .order_by(SessionType.display_order)).first()
+    return found or "gbp"
+

@@ -1,0 +1,220 @@
+"""Builder sign-in and sign-up (``/login``, ``/signup``) and the state every builder page shares.
+
+The session token lives in the browser's local storage; the server checks it on every
+builder action (``AuthState.actor``), and the services check the acting user again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+import reflex as rx
+
+from booking_app.accounts import sessions
+from booking_app.accounts.service import NewBuilder
+from booking_app.components.forms import error_callout, labelled_field
+from booking_app.components.layout import page_shell
+from booking_app.errors import DomainError, InvalidInput
+from booking_app.timezones import selectable_zone_names
+
+DETECT_ZONE = "Intl.DateTimeFormat().resolvedOptions().timeZone"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths: a ``next`` parameter must not send anyone to another site."""
+    return target if target.startswith("/") and not target.startswith("//") else "/dashboard/"
+
+
+class AuthState(rx.State):
+    session_token: str = rx.LocalStorage("", name="makerhours_session", sync=True)
+    signed_in: bool = False
+    builder_name: str = ""
+    builder_slug: str = ""
+
+    async def actor(self) -> sessions.SignedIn | None:
+        """The signed-in builder behind this browser's token, checked against the database."""
+        return await asyncio.to_thread(sessions.signed_in_builder, self.session_token, now=_now())
+
+    def _to_sign_in(self):
+        self.signed_in = False
+        return rx.redirect("/login/?next=" + quote(self.router.url.path or "/dashboard/"))
+
+    @rx.event
+    async def require_builder(self):
+        """``on_load`` of builder pages: send anyone not signed in to the sign-in page and back."""
+        who = await self.actor()
+        if who is None:
+            return self._to_sign_in()
+        self.signed_in, self.builder_name, self.builder_slug = True, who.builder_name, who.builder_slug
+
+    @rx.event
+    async def sign_out(self):
+        await asyncio.to_thread(sessions.sign_out, self.session_token)
+        self.session_token, self.signed_in, self.builder_name, self.builder_slug = "", False, "", ""
+        return rx.redirect("/login/")
+
+
+class LoginState(AuthState):
+    email: str = ""
+    password: str = ""
+    error: str = ""
+    busy: bool = False
+
+    @rx.event
+    def set_email(self, value: str):
+        self.email = value
+
+    @rx.event
+    def set_password(self, value: str):
+        self.password = value
+
+    @rx.event
+    async def submit(self):
+        if self.busy:
+            return
+        self.busy, self.error = True, ""
+        yield
+        try:
+            token = await asyncio.to_thread(sessions.sign_in, self.email, self.password,
+                                            client_address=self.router.session.client_ip or None, now=_now())
+        except DomainError as exc:
+            self.busy, self.error, self.password = False, exc.message, ""
+            return
+        self.session_token, self.password, self.busy = token, "", False
+        yield rx.redirect(_safe_next(self.router.url.query_parameters.get("next", "/dashboard/")))
+
+
+class SignupState(AuthState):
+    name: str = ""
+    email: str = ""
+    password: str = ""
+    slug: str = ""
+    timezone: str = ""
+    errors: dict[str, str] = {}
+    error: str = ""
+    busy: bool = False
+
+    @rx.var
+    def zone_names(self) -> list[str]:
+        return list(selectable_zone_names())
+
+    @rx.event
+    def load(self):
+        return rx.call_script(DETECT_ZONE, callback=SignupState.detected_zone)
+
+    @rx.event
+    def detected_zone(self, zone: str):
+        if not self.timezone:
+            self.timezone = zone if zone in selectable_zone_names() else "UTC"
+
+    @rx.event
+    def setlabelled_field(self, field: str, value: str):
+        if field in ("name", "email", "password", "slug", "timezone"):
+            setattr(self, field, value)
+            self.errors = {k: v for k, v in self.errors.items() if k != field}
+
+    @rx.event
+    async def submit(self):
+        if self.busy:
+            return
+        self.busy, self.error, self.errors = True, "", {}
+        yield
+        new = NewBuilder(email=self.email, password=self.password, slug=self.slug, display_name=self.name,
+                         timezone=self.timezone or "UTC")
+        try:
+            token = await asyncio.to_thread(sessions.sign_up, new, now=_now())
+        except InvalidInput as exc:
+            self.busy, self.errors = False, {exc.field: exc.message}
+            return
+        except DomainError as exc:
+            self.busy, self.error = False, exc.message
+            return
+        self.session_token, self.password, self.busy = token, "", False
+        yield rx.redirect("/dashboard/availability/")
+
+
+# -- pages ----------------------------------------------------------------------------------
+
+
+def _card(*children) -> rx.Component:
+    return page_shell(rx.card(rx.vstack(*children, spacing="4", width="100%"), size="4", width="100%",
+                              max_width="440px", margin_x="auto", margin_top="2.5rem"))
+
+
+def login_page() -> rx.Component:
+    s = LoginState
+    return _card(
+        rx.heading("Sign in", as_="h1", size="6"),
+        rx.text("For builders: manage your bookings, sessions and hours.", color_scheme="gray", size="2"),
+        error_callout(s.error),
+        rx.form(
+            rx.vstack(
+                labelled_field("E-mail", "login-email", rx.input(id="login-email", type="email", value=s.email,
+                                                         on_change=s.set_email, auto_complete="username",
+                                                         size="3", width="100%")),
+                labelled_field("Password", "login-password", rx.input(id="login-password", type="password", value=s.password,
+                                                              on_change=s.set_password,
+                                                              auto_complete="current-password", size="3",
+                                                              width="100%")),
+                rx.button("Sign in", type="submit", loading=s.busy, disabled=s.busy, size="3", width="100%"),
+                spacing="4", width="100%",
+            ),
+            on_submit=lambda _: LoginState.submit(),
+            width="100%",
+        ),
+        rx.text("New here? ", rx.link("Create a builder account", href="/signup/"), size="2"),
+    )
+
+
+def signup_page() -> rx.Component:
+    s = SignupState
+
+    def error(field: str):
+        return s.errors.get(field, "")
+
+    def text_input(field: str, **props) -> rx.Component:
+        return rx.input(id=f"signup-{field}", value=getattr(s, field), on_change=lambda v: s.setlabelled_field(field, v),
+                        size="3", width="100%", **props)
+
+    return _card(
+        rx.heading("Create your builder account", as_="h1", size="6"),
+        rx.text("Customers will book you at your own address; you set your hours next.", color_scheme="gray",
+                size="2"),
+        error_callout(s.error),
+        rx.form(
+            rx.vstack(
+                labelled_field("Your name", "signup-name", text_input("name", auto_complete="name"), error("display_name")),
+                labelled_field("E-mail", "signup-email", text_input("email", type="email", auto_complete="email"),
+                       error("email")),
+                labelled_field("Password", "signup-password",
+                       text_input("password", type="password", auto_complete="new-password"), error("password"),
+                       "At least 10 characters."),
+                labelled_field("Booking address", "signup-slug", text_input("slug", placeholder="your-name"), error("slug"),
+                       "Customers book you at /book/<address>."),
+                labelled_field("Time zone", "signup-timezone",
+                       rx.el.select(rx.foreach(s.zone_names, lambda z: rx.el.option(z, value=z)),
+                                    id="signup-timezone", value=s.timezone,
+                                    on_change=lambda v: s.setlabelled_field("timezone", v),
+                                    style={"width": "100%", "padding": "0.5rem", "borderRadius": "6px",
+                                           "border": f"1px solid {rx.color('gray', 7)}",
+                                           "background": rx.color("gray", 1), "fontSize": "1rem"}),
+                       error("timezone"), "Your weekly hours are read in this zone."),
+                rx.button("Create account", type="submit", loading=s.busy, disabled=s.busy, size="3", width="100%"),
+                spacing="4", width="100%",
+            ),
+            on_submit=lambda _: SignupState.submit(),
+            width="100%",
+        ),
+        rx.text("Already have an account? ", rx.link("Sign in", href="/login/"), size="2"),
+    )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(login_page, route="/login", title="Sign in")
+    app.add_page(signup_page, route="/signup", title="Create a builder account", on_load=SignupState.load)

@@ -1,0 +1,362 @@
+"""``/dashboard``: the builder's bookings (tabs, search, pages), a booking's details with
+"Cancel and refund", and the revenue summary with a chart.
+
+Every handler asks ``AuthState.actor`` who is signed in and passes that user to the services,
+which refuse another builder's data themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+import reflex as rx
+
+from booking_app.components.dashboard_shell import dashboard_shell
+from booking_app.components.forms import error_callout
+from booking_app.dashboard import bookings as data
+from booking_app.dashboard.bookings import BookingDetail, BookingRow, Revenue
+from booking_app.errors import DomainError
+from booking_app.pages.auth import AuthState
+from booking_app.payments.cancellation import cancel_as_builder
+
+log = logging.getLogger(__name__)
+ROUTE = "/dashboard"
+NO_ROW = BookingRow(0, "", "", "", "", "", "", "", "")
+NO_DETAIL = BookingDetail(NO_ROW, "", "", "", "", "", "", "", False, "")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DashboardState(AuthState):
+    tab: str = "upcoming"
+    search: str = ""
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    rows: list[BookingRow] = []
+    revenue: Revenue = Revenue("GBP", "", "", "", 0, [])
+    loading: bool = False
+    error: str = ""
+    detail_open: bool = False
+    detail: BookingDetail = NO_DETAIL
+    cancel_busy: bool = False
+    cancel_outcome: str = ""
+
+    @rx.var
+    def chart_data(self) -> list[dict[str, str | float]]:
+        return [{"day": day.day, "net": day.net} for day in self.revenue.daily]
+
+    async def _actor_id(self) -> int | None:
+        who = await self.actor()
+        if who is None:
+            return None
+        self.signed_in, self.builder_name, self.builder_slug = True, who.builder_name, who.builder_slug
+        return who.user_id
+
+    async def _refresh(self, actor_user_id: int) -> None:
+        listing, revenue = await asyncio.gather(
+            asyncio.to_thread(data.list_bookings, actor_user_id=actor_user_id, tab=self.tab, search=self.search,
+                              page=self.page, now=_now()),
+            asyncio.to_thread(data.revenue_summary, actor_user_id=actor_user_id, now=_now()),
+        )
+        self.rows, self.total, self.page, self.pages = listing.rows, listing.total, listing.page, listing.pages
+        self.revenue = revenue
+
+    @rx.event
+    async def load(self):
+        actor = await self._actor_id()
+        if actor is None:
+            return self._to_sign_in()
+        self.loading = True
+        try:
+            await self._refresh(actor)
+        except DomainError as exc:
+            self.error = exc.message
+        self.loading = False
+
+    async def _reload_list(self):
+        actor = await self._actor_id()
+        if actor is None:
+            return self._to_sign_in()
+        try:
+            await self._refresh(actor)
+        except DomainError as exc:
+            self.error = exc.message
+        return None
+
+    @rx.event
+    async def set_tab(self, tab: str):
+        if tab in data.TABS:
+            self.tab, self.page = tab, 1
+            return await self._reload_list()
+
+    @rx.event
+    async def set_search(self, search: str):
+        self.search, self.page = search[:100], 1
+        return await self._reload_list()
+
+    @rx.event
+    async def go_to_page(self, page: int):
+        self.page = page
+        return await self._reload_list()
+
+    @rx.event
+    async def open_detail(self, booking_id: int):
+        actor = await self._actor_id()
+        if actor is None:
+            return self._to_sign_in()
+        self.cancel_outcome, self.error = "", ""
+        try:
+            self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
+                                                  now=_now())
+        except DomainError as exc:
+            self.error = exc.message
+            return None
+        self.detail_open = True
+        return None
+
+    @rx.event
+    def set_detail_open(self, is_open: bool):
+        self.detail_open = is_open
+
+    @rx.event
+    async def cancel_and_refund(self):
+        """Cancel the open booking as its builder; the customer is refunded in full."""
+        if self.cancel_busy or not self.detail.row.id:
+            return
+        self.cancel_busy, self.cancel_outcome = True, ""
+        yield
+        actor = await self._actor_id()
+        if actor is None:
+            self.cancel_busy = False
+            yield self._to_sign_in()
+            return
+        booking_id, quoted = self.detail.row.id, self.detail.refund_on_cancel
+        try:
+            result = await asyncio.to_thread(cancel_as_builder, actor_user_id=actor, booking_id=booking_id,
+                                             now=_now())
+        except DomainError as exc:
+            self.cancel_busy, self.cancel_outcome = False, exc.message
+            return
+        self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
+                                              now=_now())
+        self.cancel_outcome = (f"Cancelled. A full refund of {quoted} has been sent to the customer."
+                               if result.refund_amount else "Cancelled. Nothing had been paid, so nothing was refunded.")
+        self.cancel_busy = False
+        await self._refresh(actor)
+        yield rx.toast.success("Booking cancelled")
+
+
+# -- view -----------------------------------------------------------------------------------
+
+STATUS_COLORS = {"confirmed": "green", "pending_payment": "amber", "cancelled": "gray", "expired": "gray"}
+PAYMENT_COLORS = {"paid": "green", "refunded": "blue", "partially_refunded": "blue", "open": "amber",
+                  "processing": "amber", "failed": "red", "expired": "gray", "free": "gray", "none": "gray"}
+
+
+def _badge(value, colors: dict[str, str]) -> rx.Component:
+    return rx.badge(value.replace("_", " "), color_scheme=rx.match(value, *colors.items(), "gray"), variant="soft")
+
+
+def _summary_card(label: str, value, icon: str) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.center(rx.icon(icon, size=18), width="36px", height="36px", border_radius="10px",
+                      background=rx.color("accent", 3), color=rx.color("accent", 11), flex_shrink="0"),
+            rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.text(value, size="5", weight="bold"),
+                      spacing="0"),
+            align="center", spacing="3",
+        ),
+        size="2",
+    )
+
+
+def _revenue() -> rx.Component:
+    s = DashboardState
+    return rx.vstack(
+        rx.grid(
+            _summary_card("This month", s.revenue.this_month, "wallet"),
+            _summary_card("Last 30 days", s.revenue.last_30_days, "trending-up"),
+            _summary_card("Refunds, 30 days", s.revenue.refunds_30_days, "undo-2"),
+            _summary_card("Bookings, 30 days", s.revenue.bookings_30_days.to_string(), "calendar-check"),
+            columns=rx.breakpoints(initial="2", md="4"), spacing="3", width="100%",
+        ),
+        rx.card(
+            rx.vstack(
+                rx.text("Net revenue per day, last 30 days (" + s.revenue.currency + ")", size="2", weight="medium"),
+                rx.recharts.bar_chart(
+                    rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+                    rx.recharts.x_axis(data_key="day", interval="preserveStartEnd", tick_line=False),
+                    rx.recharts.y_axis(width=48, tick_line=False),
+                    rx.recharts.graphing_tooltip(),
+                    rx.recharts.bar(data_key="net", name="Net revenue", fill=rx.color("accent", 9), radius=3),
+                    data=s.chart_data, width="100%", height=220,
+                ),
+                spacing="2", width="100%",
+            ),
+            size="2", width="100%",
+        ),
+        spacing="3", width="100%",
+    )
+
+
+def _table(rows) -> rx.Component:
+    def row(booking) -> rx.Component:
+        return rx.table.row(
+            rx.table.cell(rx.vstack(rx.text(booking.customer, weight="medium"),
+                                    rx.text(booking.email, size="1", color_scheme="gray"), spacing="0")),
+            rx.table.cell(booking.session_type),
+            rx.table.cell(booking.when),
+            rx.table.cell(_badge(booking.status, STATUS_COLORS)),
+            rx.table.cell(_badge(booking.payment_status, PAYMENT_COLORS)),
+            rx.table.cell(booking.amount),
+            rx.table.cell(rx.code(booking.reference, size="1", variant="ghost")),
+            rx.table.cell(rx.button("Details", size="1", variant="soft", on_click=DashboardState.open_detail(booking.id),
+                                    aria_label="Details of the booking by " + booking.customer)),
+        )
+
+    return rx.table.root(
+        rx.table.header(rx.table.row(*(rx.table.column_header_cell(h) for h in (
+            "Customer", "Session", "When (your time)", "Booking", "Payment", "Amount", "Stripe reference", "")))),
+        rx.table.body(rx.foreach(rows, row)),
+        variant="surface", size="2", width="100%",
+    )
+
+
+def _cards(rows) -> rx.Component:
+    """The same rows as cards, for phones."""
+    def card(booking) -> rx.Component:
+        return rx.card(
+            rx.vstack(
+                rx.hstack(rx.text(booking.customer, weight="bold"), rx.text(booking.amount, weight="medium"),
+                          justify="between", width="100%"),
+                rx.text(booking.session_type + " · " + booking.when, size="2", color_scheme="gray"),
+                rx.hstack(_badge(booking.status, STATUS_COLORS), _badge(booking.payment_status, PAYMENT_COLORS),
+                          rx.spacer(),
+                          rx.button("Details", size="1", variant="soft", on_click=DashboardState.open_detail(booking.id),
+                                    aria_label="Details of the booking by " + booking.customer),
+                          width="100%", align="center"),
+                spacing="2", width="100%",
+            ),
+            size="2", width="100%",
+        )
+
+    return rx.vstack(rx.foreach(rows, card), spacing="2", width="100%")
+
+
+def _bookings() -> rx.Component:
+    s = DashboardState
+    return rx.vstack(
+        rx.flex(
+            rx.tabs.root(
+                rx.tabs.list(rx.tabs.trigger("Upcoming", value="upcoming"), rx.tabs.trigger("Past", value="past"),
+                             rx.tabs.trigger("Cancelled", value="cancelled")),
+                value=s.tab, on_change=s.set_tab,
+            ),
+            rx.el.label("Search by customer", html_for="booking-search", class_name="visually-hidden"),
+            rx.input(rx.input.slot(rx.icon("search", size=16)), id="booking-search",
+                     placeholder="Search by customer name or e-mail", value=s.search,
+                     on_change=s.set_search.debounce(250), width=rx.breakpoints(initial="100%", sm="280px")),
+            justify="between", align="center", wrap="wrap", gap="0.75rem", width="100%",
+        ),
+        error_callout(s.error),
+        rx.cond(
+            s.total == 0,
+            rx.callout(rx.cond(s.search != "", "No bookings match this search.",
+                               rx.match(s.tab, ("upcoming", "No upcoming bookings yet. Share your booking page!"),
+                                        ("past", "No past bookings yet."), "No cancelled bookings.")),
+                       icon="calendar", color_scheme="gray", width="100%"),
+            rx.box(
+                rx.box(_table(s.rows), display=rx.breakpoints(initial="none", md="block"), width="100%"),
+                rx.box(_cards(s.rows), display=rx.breakpoints(initial="block", md="none"), width="100%"),
+                width="100%",
+            ),
+        ),
+        rx.hstack(
+            rx.text(s.total.to_string() + " booking(s) · page " + s.page.to_string() + " of " + s.pages.to_string(),
+                    size="2", color_scheme="gray"),
+            rx.hstack(
+                rx.button("Previous", size="1", variant="soft", disabled=s.page <= 1,
+                          on_click=DashboardState.go_to_page(s.page - 1)),
+                rx.button("Next", size="1", variant="soft", disabled=s.page >= s.pages,
+                          on_click=DashboardState.go_to_page(s.page + 1)),
+                spacing="2",
+            ),
+            justify="between", align="center", width="100%",
+        ),
+        spacing="3", width="100%",
+    )
+
+
+def _row(label: str, value) -> rx.Component:
+    return rx.data_list.item(rx.data_list.label(label), rx.data_list.value(value))
+
+
+def _detail_dialog() -> rx.Component:
+    s = DashboardState
+    d = s.detail
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(d.row.session_type + " with " + d.row.customer),
+            rx.dialog.description("Booking details", class_name="visually-hidden"),
+            rx.vstack(
+                rx.data_list.root(
+                    _row("When (your time)", d.row.when),
+                    _row("Customer's time", d.when_customer),
+                    _row("Customer", d.row.customer + " · " + d.row.email),
+                    _row("Booking", _badge(d.row.status, STATUS_COLORS)),
+                    _row("Payment", _badge(d.row.payment_status, PAYMENT_COLORS)),
+                    _row("Price", d.row.amount),
+                    _row("Paid (not refunded)", d.paid),
+                    _row("Refunded", d.refunded),
+                    _row("Stripe reference", rx.code(d.row.reference, size="1")),
+                    rx.cond(d.notes != "", _row("Notes", d.notes)),
+                    rx.cond(d.cancellation_reason != "", _row("Cancellation", d.cancellation_reason)),
+                    orientation=rx.breakpoints(initial="vertical", sm="horizontal"), size="2",
+                ),
+                rx.cond(s.cancel_outcome != "",
+                        rx.callout(s.cancel_outcome, icon="info", color_scheme="blue", role="alert", width="100%")),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                    rx.cond(d.can_cancel, _cancel_confirmation()),
+                    justify="end", spacing="3", width="100%",
+                ),
+                spacing="4", width="100%",
+            ),
+            max_width="560px",
+        ),
+        open=s.detail_open,
+        on_open_change=s.set_detail_open,
+    )
+
+
+def _cancel_confirmation() -> rx.Component:
+    s = DashboardState
+    refund = rx.cond(s.detail.refund_on_cancel != "",
+                     "The customer will be refunded " + s.detail.refund_on_cancel + " in full.",
+                     "Nothing has been paid, so there is nothing to refund.")
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button("Cancel and refund", color_scheme="red", loading=s.cancel_busy)),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Cancel this booking?"),
+            rx.alert_dialog.description(refund, " The customer's time slot is released. This cannot be undone."),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep booking", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Cancel and refund", color_scheme="red",
+                                                 on_click=DashboardState.cancel_and_refund)),
+                justify="end", spacing="3", margin_top="1rem",
+            ),
+        ),
+    )
+
+
+def dashboard_page() -> rx.Component:
+    return dashboard_shell("/dashboard/", "Bookings", _revenue(), _bookings(), _detail_dialog())
+
+
+def register(app: rx.App) -> None:
+    app.add_page(dashboard_page, route=ROUTE, title="Dashboard", on_load=DashboardState.load)

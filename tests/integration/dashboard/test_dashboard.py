@@ -1,0 +1,162 @@
+"""The builder dashboard's data and its State handlers: a builder sees and cancels only their
+own bookings; another builder and an anonymous visitor are refused and change nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import reflex as rx
+
+from booking_app.accounts import sessions
+from booking_app.accounts.service import NewBuilder
+from booking_app.db import write_session
+from booking_app.dashboard import bookings as dashboard
+from booking_app.errors import Forbidden
+from booking_app.models import BookingStatus, PaymentStatus
+from booking_app.pages.dashboard import DashboardState
+from booking_app.payments.cancellation import cancel_as_builder
+from tests.integration.payments.conftest import Shop
+
+
+def _paid_booking(shop: Shop, hour: int, email: str, name: str = "Grace Hopper") -> dict:
+    booking = shop.book(hour, email=email)
+    shop.choose(booking, "pay")
+    shop.deliver()
+    return booking
+
+
+def _booking_id(shop: Shop, token: str) -> int:
+    return shop.rows(token)[0].id
+
+
+@pytest.fixture
+def ada(shop: Shop) -> int:
+    return shop.offer.builder.user_id
+
+
+@pytest.fixture
+def rival() -> int:
+    token = sessions.sign_up(NewBuilder(email="rival@example.com", password="a long password", slug="rival",
+                                        display_name="Rival", timezone="Europe/Paris"), now=datetime.now(UTC))
+    return sessions.signed_in_builder(token, now=datetime.now(UTC)).user_id
+
+
+def test_tabs_search_and_pages(shop: Shop, ada: int) -> None:
+    first = _paid_booking(shop, 10, "grace@example.com")
+    _paid_booking(shop, 14, "linus@example.com")
+    now = datetime.now(UTC)
+    upcoming = dashboard.list_bookings(actor_user_id=ada, tab="upcoming", now=now)
+    assert upcoming.total == 2
+    row = upcoming.rows[0]
+    assert (row.email, row.status, row.payment_status, row.amount) == ("grace@example.com", "confirmed", "paid",
+                                                                       "£150.00")
+    assert row.reference.startswith("pi_") and "(Europe/London)" in row.when  # the builder's zone
+    assert [r.email for r in dashboard.list_bookings(actor_user_id=ada, tab="upcoming", search="LINUS",
+                                                     now=now).rows] == ["linus@example.com"]
+    assert dashboard.list_bookings(actor_user_id=ada, tab="upcoming", search="nobody", now=now).total == 0
+    second_page = dashboard.list_bookings(actor_user_id=ada, tab="upcoming", page=2, page_size=1, now=now)
+    assert (second_page.page, second_page.pages, [r.email for r in second_page.rows]) == (2, 2, ["linus@example.com"])
+    later = datetime.fromisoformat(first["end"]) + timedelta(days=1)
+    assert dashboard.list_bookings(actor_user_id=ada, tab="past", now=later).total == 2
+    assert dashboard.list_bookings(actor_user_id=ada, tab="upcoming", now=later).total == 0
+
+
+def test_cancel_and_refund_shows_in_the_detail_the_tabs_and_the_revenue(shop: Shop, ada: int) -> None:
+    booking = _paid_booking(shop, 10, "grace@example.com")
+    booking_id = _booking_id(shop, booking["token"])
+    now = datetime.now(UTC)
+    detail = dashboard.booking_detail(actor_user_id=ada, booking_id=booking_id, now=now)
+    assert (detail.can_cancel, detail.refund_on_cancel, detail.paid) == (True, "£150.00", "£150.00")
+    assert dashboard.revenue_summary(actor_user_id=ada, now=now).last_30_days == "£150.00"
+
+    assert cancel_as_builder(actor_user_id=ada, booking_id=booking_id, now=now).refund_amount == 15000
+    shop.deliver()
+    detail = dashboard.booking_detail(actor_user_id=ada, booking_id=booking_id, now=now)
+    assert (detail.row.status, detail.row.payment_status, detail.refunded, detail.can_cancel) == (
+        "cancelled", "refunded", "£150.00", False)
+    assert dashboard.list_bookings(actor_user_id=ada, tab="cancelled", now=now).total == 1
+    assert dashboard.list_bookings(actor_user_id=ada, tab="upcoming", now=now).total == 0
+    revenue = dashboard.revenue_summary(actor_user_id=ada, now=now)
+    assert (revenue.last_30_days, revenue.refunds_30_days, revenue.this_month) == ("£150.00", "£150.00", "£150.00")
+    assert sum(day.net for day in revenue.daily) == 0 and len(revenue.daily) == 30
+
+
+@pytest.mark.parametrize("who", ["rival", "anonymous"])
+def test_other_builders_and_anonymous_visitors_are_refused_by_the_services(shop: Shop, request, who: str) -> None:
+    booking = _paid_booking(shop, 10, "grace@example.com")
+    booking_id = _booking_id(shop, booking["token"])
+    actor = request.getfixturevalue("rival") if who == "rival" else None
+    now = datetime.now(UTC)
+    if actor is not None:  # a builder sees only their own (empty) lists
+        assert dashboard.list_bookings(actor_user_id=actor, tab="upcoming", now=now).total == 0
+    else:
+        with pytest.raises(Forbidden):
+            dashboard.list_bookings(actor_user_id=actor, tab="upcoming", now=now)
+        with pytest.raises(Forbidden):
+            dashboard.revenue_summary(actor_user_id=actor, now=now)
+    with pytest.raises(Forbidden):
+        dashboard.booking_detail(actor_user_id=actor, booking_id=booking_id, now=now)
+    with pytest.raises(Forbidden):
+        cancel_as_builder(actor_user_id=actor, booking_id=booking_id, now=now)
+    stored, payments, refunds = shop.rows(booking["token"])
+    assert stored.status == BookingStatus.CONFIRMED and payments[-1].status == PaymentStatus.PAID and not refunds
+
+
+# -- through the State handlers ---------------------------------------------------------------
+
+
+def _dashboard_state(token: str) -> DashboardState:
+    root = rx.State(_reflex_internal_init=True)
+    state = root.get_substate(DashboardState.get_full_name().split(".")[1:])
+    state.session_token = token
+    return state
+
+
+def _run(handler, state, *args):
+    """Run an event handler's function as Reflex would, collecting what it returns or yields."""
+    result = handler.fn(state, *args)
+    if inspect.isasyncgen(result):
+        async def drain():
+            return [item async for item in result]
+        return asyncio.run(drain())
+    return asyncio.run(result) if inspect.iscoroutine(result) else result
+
+
+def _token_for(user_id: int) -> str:
+    with write_session() as session:
+        return sessions.start_session(session, user_id, datetime.now(UTC))
+
+
+def test_state_handlers_show_and_cancel_for_the_owner(shop: Shop, ada: int) -> None:
+    booking = _paid_booking(shop, 10, "grace@example.com")
+    state = _dashboard_state(_token_for(ada))
+    _run(DashboardState.load, state)
+    assert state.signed_in and [row.email for row in state.rows] == ["grace@example.com"]
+    _run(DashboardState.open_detail, state, state.rows[0].id)
+    assert state.detail_open and state.detail.refund_on_cancel == "£150.00"
+    _run(DashboardState.cancel_and_refund, state)
+    assert state.cancel_outcome == "Cancelled. A full refund of £150.00 has been sent to the customer."
+    assert shop.rows(booking["token"])[0].status == BookingStatus.CANCELLED
+
+
+@pytest.mark.parametrize("who", ["rival", "anonymous"])
+def test_state_handlers_refuse_other_builders_and_anonymous_visitors(shop: Shop, request, who: str) -> None:
+    booking = _paid_booking(shop, 10, "grace@example.com")
+    booking_id = _booking_id(shop, booking["token"])
+    state = _dashboard_state(_token_for(request.getfixturevalue("rival")) if who == "rival" else "")
+
+    loaded = _run(DashboardState.load, state)
+    _run(DashboardState.open_detail, state, booking_id)
+    assert not state.detail_open and state.detail.row.id == 0 and state.rows == []
+    # Even with a booking id slipped into the state, the cancel is refused.
+    state.detail = dashboard.BookingDetail(dashboard.BookingRow(booking_id, *[""] * 8), *[""] * 7, True, "")
+    outcome = _run(DashboardState.cancel_and_refund, state)
+    if who == "anonymous":
+        assert "/login/" in str(loaded) and "/login/" in str(outcome)  # sent to sign in
+    else:
+        assert state.cancel_outcome == "This booking belongs to another builder."
+    stored, payments, refunds = shop.rows(booking["token"])
+    assert stored.status == BookingStatus.CONFIRMED and payments[-1].status == PaymentStatus.PAID and not refunds
