@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlmodel import Session, select
 
 from booking_app.db import write_session
 from booking_app.models import Booking, BookingStatus, Payment, PaymentStatus
@@ -20,56 +22,84 @@ from booking_app.payments.gateway import CheckoutSession, get_gateway
 from booking_app.payments.refunds import refund_payment
 from booking_app.scheduling import service
 
+if TYPE_CHECKING:
+    from booking_app.payments.webhooks import Recorder
+
 log = logging.getLogger(__name__)
 UNPAID = (PaymentStatus.OPEN, PaymentStatus.PROCESSING, PaymentStatus.FAILED, PaymentStatus.EXPIRED)
 LATE_SLOT_TAKEN = "Payment arrived after the reservation expired and the time was taken; refunded in full."
 
 
-def fulfil_checkout_session(session_id: str, *, now: datetime) -> str:
-    """Bring payment and booking in line with the Checkout Session; returns what happened."""
-    return apply_checkout_session(get_gateway().retrieve_checkout_session(session_id), now=now)
+def fulfil_checkout_session(session_id: str, *, now: datetime, record: Recorder | None = None) -> str:
+    """Bring payment and booking in line with the Checkout Session; returns what happened.
+
+    ``record`` (the webhook's) runs last inside the same transaction, so that the event and
+    its effects are committed together or not at all."""
+    return apply_checkout_session(get_gateway().retrieve_checkout_session(session_id), now=now, record=record)
 
 
-def apply_checkout_session(checkout: CheckoutSession, *, now: datetime) -> str:
-    refund_for: int | None = None
+def apply_checkout_session(checkout: CheckoutSession, *, now: datetime, record: Recorder | None = None) -> str:
     with write_session() as session:
-        payment = session.exec(select(Payment).where(Payment.checkout_session_id == checkout.id)).first()
-        if payment is None:
-            log.warning("checkout session %s matches no payment of ours", checkout.id)
-            return "ignored: unknown checkout session"
-        booking = session.get(Booking, payment.booking_id)
-        if checkout.payment_status == "paid":
-            if not transition_payment(session, payment.id, UNPAID, PaymentStatus.PAID, now, paid_at=now,
-                                      payment_intent_id=checkout.payment_intent_id):
-                return "unchanged: already paid"
-            outcome, refund = _book_paid(session, booking, now)
-            refund_for = payment.id if refund else None
-        elif checkout.status == "complete":  # a delayed method is still processing
-            transition_payment(session, payment.id, (PaymentStatus.OPEN,), PaymentStatus.PROCESSING, now,
-                               payment_intent_id=checkout.payment_intent_id)
-            outcome = "processing"
-        elif checkout.status == "expired":
-            outcome = "expired" if _expire_attempt(session, payment, booking, now) else "unchanged"
-        else:
-            outcome = "unchanged: session still open"
+        outcome, refund_for = _apply(session, checkout, now)
+        if record is not None:
+            record(session, outcome)
     if refund_for is not None:
         refund_payment(refund_for, amount=None, reason_key="late-payment", reason=LATE_SLOT_TAKEN, now=now)
     log.info("checkout session %s: %s", checkout.id, outcome)
     return outcome
 
 
-def _book_paid(session, booking: Booking, now: datetime) -> tuple[str, bool]:
+_PAYMENTS = Payment.__table__
+
+
+def _apply(session: Session, checkout: CheckoutSession, now: datetime) -> tuple[str, int | None]:
+    """The changes, in the caller's transaction: (outcome, id of a payment to refund)."""
+    if checkout.payment_status == "paid":
+        # The common case in one statement: the compare-and-swap that makes this caller the
+        # one that confirms (Core, not an ORM load: this is the webhook's hot path).
+        won = session.execute(
+            sa.update(_PAYMENTS)
+            .where(_PAYMENTS.c.checkout_session_id == checkout.id, _PAYMENTS.c.status.in_(UNPAID))
+            .values(status=PaymentStatus.PAID, updated_at=now, paid_at=now,
+                    payment_intent_id=checkout.payment_intent_id)
+            .returning(_PAYMENTS.c.id, _PAYMENTS.c.booking_id)
+        ).first()
+        if won is None:
+            known = session.execute(sa.select(_PAYMENTS.c.id)
+                                    .where(_PAYMENTS.c.checkout_session_id == checkout.id)).first()
+            return ("unchanged: already paid", None) if known else _unknown(checkout)
+        outcome, refund = _book_paid(session, won.booking_id, now)
+        return outcome, won.id if refund else None
+    payment = session.exec(select(Payment).where(Payment.checkout_session_id == checkout.id)).first()
+    if payment is None:
+        return _unknown(checkout)
+    if checkout.status == "complete":  # a delayed method is still processing
+        transition_payment(session, payment.id, (PaymentStatus.OPEN,), PaymentStatus.PROCESSING, now,
+                           payment_intent_id=checkout.payment_intent_id)
+        return "processing", None
+    if checkout.status == "expired":
+        booking = session.get(Booking, payment.booking_id)
+        return ("expired" if _expire_attempt(session, payment, booking, now) else "unchanged"), None
+    return "unchanged: session still open", None
+
+
+def _unknown(checkout: CheckoutSession) -> tuple[str, None]:
+    log.warning("checkout session %s matches no payment of ours", checkout.id)
+    return "ignored: unknown checkout session", None
+
+
+def _book_paid(session: Session, booking_id: int, now: datetime) -> tuple[str, bool]:
     """The payment just became paid (this caller won the swap): confirm the booking, or
     arrange a refund if there is no longer a booking to give for the money."""
-    if service.confirm_booking(session, booking.id, now=now):
+    if service.confirm_booking(session, booking_id, now=now):
         return "confirmed", False
-    status = session.exec(select(Booking.status).where(Booking.id == booking.id)).one()
-    if status == BookingStatus.EXPIRED:
+    booking = session.get(Booking, booking_id, populate_existing=True)
+    if booking.status == BookingStatus.EXPIRED:
         if service.reactivate_expired_booking(session, booking, now=now):
             return "confirmed late: the time was still free", False
         service.cancel_expired_booking(session, booking.id, now=now, reason=LATE_SLOT_TAKEN)
         return "late payment for a taken time: refunding", True
-    if status == BookingStatus.CANCELLED:
+    if booking.status == BookingStatus.CANCELLED:
         return "paid after cancellation: refunding", True
     return "paid twice: refunding the extra payment", True  # already confirmed by another attempt
 
@@ -86,21 +116,29 @@ def _expire_attempt(session, payment: Payment, booking: Booking, now: datetime) 
 DELAYED_PAYMENT_FAILED = "The bank transfer did not go through."
 
 
-def fail_delayed_payment(session_id: str, *, now: datetime) -> str:
+def fail_delayed_payment(session_id: str, *, now: datetime, record: Recorder | None = None) -> str:
     """``checkout.session.async_payment_failed``: the payment failed.
 
     The hold stays until its expiry so that the customer can try again with another method
     (the confirmation page offers it); a hold already past its expiry is released now.
+    ``record`` as for ``fulfil_checkout_session``.
     """
     with write_session() as session:
-        payment = session.exec(select(Payment).where(Payment.checkout_session_id == session_id)).first()
-        if payment is None:
-            return "ignored: unknown checkout session"
-        if not transition_payment(session, payment.id, (PaymentStatus.OPEN, PaymentStatus.PROCESSING),
-                                  PaymentStatus.FAILED, now, failure_message=DELAYED_PAYMENT_FAILED):
-            return "unchanged"
-        booking = session.get(Booking, payment.booking_id)
-        if booking.hold_expires_at > now:
-            return "failed: hold kept for another attempt until it expires"
-        service.expire_hold(session, booking.id, now=now)
+        outcome = _fail(session, session_id, now)
+        if record is not None:
+            record(session, outcome)
+    return outcome
+
+
+def _fail(session: Session, session_id: str, now: datetime) -> str:
+    payment = session.exec(select(Payment).where(Payment.checkout_session_id == session_id)).first()
+    if payment is None:
+        return "ignored: unknown checkout session"
+    if not transition_payment(session, payment.id, (PaymentStatus.OPEN, PaymentStatus.PROCESSING),
+                              PaymentStatus.FAILED, now, failure_message=DELAYED_PAYMENT_FAILED):
+        return "unchanged"
+    booking = session.get(Booking, payment.booking_id)
+    if booking.hold_expires_at > now:
+        return "failed: hold kept for another attempt until it expires"
+    service.expire_hold(session, booking.id, now=now)
     return "failed: hold released"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
@@ -19,6 +20,9 @@ from booking_app.db import write_session
 from booking_app.errors import PaymentUnavailable
 from booking_app.models import Payment, PaymentStatus, Refund, RefundStatus
 from booking_app.payments.gateway import get_gateway
+
+if TYPE_CHECKING:
+    from booking_app.payments.webhooks import Recorder
 
 log = logging.getLogger(__name__)
 _OUTSTANDING = (RefundStatus.PENDING, RefundStatus.REQUIRES_ACTION, RefundStatus.SUCCEEDED)
@@ -77,16 +81,24 @@ def apply_refund_status(session: Session, refund_id: int, status: RefundStatus, 
         session.add(payment)
 
 
-def apply_refund_event(refund: dict, *, now: datetime) -> str:
+def apply_refund_event(refund: dict, *, now: datetime, record: Recorder | None = None) -> str:
     """``refund.updated`` / ``refund.failed``. Raises ``LookupError`` for a refund we have not
-    recorded yet (its creation is still in flight: a retry will find it)."""
+    recorded yet (its creation is still in flight: a retry will find it). ``record`` (the
+    webhook's) runs last in the same transaction."""
     with write_session() as session:
-        refund_id = session.exec(select(Refund.id).where(Refund.stripe_refund_id == refund["id"])).first()
-        if refund_id is None:
-            known_intent = session.exec(select(Payment.id).where(Payment.payment_intent_id == refund.get("payment_intent"))).first()
-            if known_intent is None:
-                return "ignored: not our refund"
-            raise LookupError(f"refund {refund['id']} not recorded yet")
-        apply_refund_status(session, refund_id, RefundStatus(refund["status"]), now=now,
-                            failure=refund.get("failure_reason"))
+        outcome = _apply_refund_event(session, refund, now)
+        if record is not None:
+            record(session, outcome)
+    return outcome
+
+
+def _apply_refund_event(session: Session, refund: dict, now: datetime) -> str:
+    refund_id = session.exec(select(Refund.id).where(Refund.stripe_refund_id == refund["id"])).first()
+    if refund_id is None:
+        known_intent = session.exec(select(Payment.id).where(Payment.payment_intent_id == refund.get("payment_intent"))).first()
+        if known_intent is None:
+            return "ignored: not our refund"
+        raise LookupError(f"refund {refund['id']} not recorded yet")
+    apply_refund_status(session, refund_id, RefundStatus(refund["status"]), now=now,
+                        failure=refund.get("failure_reason"))
     return f"refund {refund['status']}"

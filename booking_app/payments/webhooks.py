@@ -7,16 +7,20 @@ handler re-reads or re-derives state, so duplicates and reordering end in the sa
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
 import stripe
-from sqlmodel import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
 
-from booking_app.db import read_session, write_session
+from booking_app.db import get_engine, write_session
 from booking_app.models import StripeEvent, StripeEventOutcome
 from booking_app.payments import fulfilment, refunds
 from booking_app.payments.signing import accepted_secrets
@@ -57,34 +61,62 @@ def verify_event(payload: bytes, header: str | None, *, now: float | None = None
     return event
 
 
+class DuplicateEvent(Exception):
+    """The event was recorded by another delivery first; the transaction is rolled back."""
+
+
+# Records a verified event in the caller's transaction, with what handling it produced, or
+# raises ``DuplicateEvent``. Handlers call it last, inside the transaction of their changes.
+Recorder = Callable[[Session, str], None]
+
+
 def process_event(event: dict, *, now: datetime) -> str:
     """Handle a verified event once. Raises ``PaymentUnavailable`` / ``LookupError`` when a
-    retry could help (the caller answers 5xx so Stripe redelivers)."""
-    with read_session() as session:
-        if session.exec(select(StripeEvent.id).where(StripeEvent.event_id == event["id"])).first():
-            return "duplicate"
+    retry could help (the caller answers 5xx so Stripe redelivers).
+
+    The event id is recorded in the same transaction as the changes it causes, so a crash
+    leaves neither, and of two deliveries racing each other exactly one commits: the other
+    finds the row (PostgreSQL waits for the first transaction at the unique index; SQLite's
+    write lock serialises them) and rolls its own changes back. A cheap look-up first spares
+    an already-recorded event the re-read from Stripe.
+    """
+    if already_recorded(event["id"]):
+        return "duplicate"
     event_type, obj = event["type"], event["data"]["object"]
-    if event_type in CHECKOUT_EVENTS:
-        outcome = fulfilment.fulfil_checkout_session(obj["id"], now=now)
-    elif event_type == "checkout.session.async_payment_failed":
-        outcome = fulfilment.fail_delayed_payment(obj["id"], now=now)
-    elif event_type in ("refund.updated", "refund.failed"):
-        outcome = refunds.apply_refund_event(obj, now=now)
-    elif event_type == "charge.refunded":
-        # The refund rows (from our own calls and refund.* events) are the record; this
-        # event only confirms what they say.
-        outcome = "acknowledged"
-    else:
-        outcome = "ignored"
-    _record(event, outcome, now)
-    return outcome
-
-
-def _record(event: dict, outcome: str, now: datetime) -> None:
-    kind = StripeEventOutcome.IGNORED if outcome.startswith("ignored") else StripeEventOutcome.PROCESSED
+    record = functools.partial(record_event, event=event, now=now)
     try:
+        if event_type in CHECKOUT_EVENTS:
+            return fulfilment.fulfil_checkout_session(obj["id"], now=now, record=record)
+        if event_type == "checkout.session.async_payment_failed":
+            return fulfilment.fail_delayed_payment(obj["id"], now=now, record=record)
+        if event_type in ("refund.updated", "refund.failed"):
+            return refunds.apply_refund_event(obj, now=now, record=record)
+        # charge.refunded: the refund rows (from our own calls and refund.* events) are the
+        # record; this event only confirms what they say.
+        outcome = "acknowledged" if event_type == "charge.refunded" else "ignored"
         with write_session() as session:
-            session.add(StripeEvent(event_id=event["id"], event_type=event["type"][:100], outcome=kind,
-                                    detail=outcome[:500], processed_at=now))
-    except sa.exc.IntegrityError:
+            record(session, outcome)
+        return outcome
+    except DuplicateEvent:
         log.info("event %s recorded by a concurrent delivery", event["id"])
+        return "duplicate"
+
+
+def already_recorded(event_id: str) -> bool:
+    with get_engine().connect() as connection:
+        return connection.execute(_SEEN, {"event_id": event_id}).first() is not None
+
+
+_EVENTS = StripeEvent.__table__
+_SEEN = sa.select(_EVENTS.c.id).where(_EVENTS.c.event_id == sa.bindparam("event_id"))
+
+
+def record_event(session: Session, outcome: str, *, event: dict, now: datetime) -> None:
+    """Insert the ``stripe_event`` row in the caller's transaction (see ``Recorder``)."""
+    kind = StripeEventOutcome.IGNORED if outcome.startswith("ignored") else StripeEventOutcome.PROCESSED
+    insert = (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(_EVENTS)
+    result = session.execute(insert.values(
+        event_id=event["id"], event_type=event["type"][:100], outcome=kind, detail=outcome[:500], processed_at=now,
+    ).on_conflict_do_nothing(index_elements=[_EVENTS.c.event_id]).returning(_EVENTS.c.id))
+    if result.first() is None:
+        raise DuplicateEvent(event["id"])
