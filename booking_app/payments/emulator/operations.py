@@ -29,7 +29,7 @@ class StripeApiError(Exception):
         self.body = {"error": {"type": error_type, "message": message, "param": param, "code": code}}
 
 
-def _missing(kind: str, object_id: str, param: str) -> StripeApiError:
+def missing(kind: str, object_id: str, param: str) -> StripeApiError:
     return StripeApiError(404, f"No such {kind}: '{object_id}'", param=param, code="resource_missing")
 
 
@@ -66,7 +66,7 @@ def create_checkout_session(session: Session, params: dict[str, Any], *, page_ur
 def get_checkout_session(session: Session, session_id: str, *, for_update: bool = False) -> dict[str, Any]:
     data = store.get_object(session, session_id, for_update=for_update)
     if data is None or data.get("object") != "checkout.session":
-        raise _missing("checkout.session", session_id, "session")
+        raise missing("checkout.session", session_id, "session")
     return data
 
 
@@ -153,7 +153,7 @@ def create_refund(session: Session, params: dict[str, Any]) -> dict[str, Any]:
         raise StripeApiError(400, "Missing required param: payment_intent.", param="payment_intent")
     intent = store.get_object(session, intent_id, for_update=True)
     if intent is None or intent.get("object") != "payment_intent":
-        raise _missing("payment_intent", intent_id, "payment_intent")
+        raise missing("payment_intent", intent_id, "payment_intent")
     if intent["status"] != "succeeded":
         raise StripeApiError(400, f"This PaymentIntent ({intent_id}) does not have a successful charge to refund.",
                              param="payment_intent", code="charge_not_refundable")

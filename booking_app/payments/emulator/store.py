@@ -11,7 +11,10 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
+
+from booking_app.db import get_engine
 
 from booking_app.models.stripe_emulator import EmulatorDelivery, EmulatorObject, EmulatorSetting
 
@@ -66,6 +69,16 @@ def delivery_mode(session: Session) -> dict[str, bool]:
 def get_object(session: Session, object_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
     row = session.get(EmulatorObject, object_id, with_for_update=for_update)
     return dict(row.data) if row else None
+
+
+_OBJECTS = EmulatorObject.__table__
+_READ_OBJECT = sa.select(_OBJECTS.c.data).where(_OBJECTS.c.id == sa.bindparam("object_id"))
+
+
+def read_object(object_id: str) -> dict[str, Any] | None:
+    """One object outside any write transaction (a plain GET): a single Core SELECT."""
+    with get_engine().connect() as connection:
+        return connection.execute(_READ_OBJECT, {"object_id": object_id}).scalar()
 
 
 def put_object(session: Session, data: dict[str, Any]) -> dict[str, Any]:
