@@ -23,3 +23,69 @@ PAYMENTS_UNAVAILABLE = "Payments are unavailable for a moment. Please try again 
 PAYMENT_NOT_STARTED = "We could not start the payment. Please try again, or choose another time."
 HOLD_GONE = "This reservation has expired or was completed; please choose a time again."
 ALREADY_CANCELLED = "This booking is already cancelled or expired."
+
+# Offer management (booking_app/offers): session types, hours, date overrides, profile.
+OFFER_NOT_FOUND = "This session type does not exist."
+NOT_YOUR_SESSION_TYPE = "This session type belongs to another builder."
+OFFER_TITLE_REQUIRED = "Give the session a title, e.g. “Intro call”."
+OFFER_TITLE_TOO_LONG = "Keep the title to 200 characters or fewer."
+OFFER_TEXT_TOO_LONG = "{label} can be at most {limit} characters."
+OFFER_SLUG_FORMAT = (
+    "Use 1-64 lower-case letters, digits and hyphens for the link name, not starting or ending with a hyphen."
+)
+OFFER_SLUG_TAKEN = "Another of your session types already uses the link name “{slug}”; choose another."
+OFFER_WHOLE_NUMBER = "Enter {what} as a whole number."
+OFFER_DURATION_POSITIVE = "The duration must be at least 1 minute."
+OFFER_DURATION_TOO_LONG = "A session can last at most 12 hours (720 minutes)."
+OFFER_INTERVAL_POSITIVE = (
+    "The interval between start times must be at least 1 minute (leave it empty to use the duration)."
+)
+OFFER_INTERVAL_TOO_LONG = "The interval between start times can be at most 12 hours (720 minutes)."
+OFFER_BUFFER_NEGATIVE = "Buffers cannot be negative; use 0 for no buffer."
+OFFER_BUFFER_TOO_LONG = "A buffer can be at most 12 hours (720 minutes)."
+OFFER_NOTICE_NEGATIVE = "The minimum notice cannot be negative; use 0 to allow bookings up to the start."
+OFFER_NOTICE_BEYOND_HORIZON = (
+    "The minimum notice must be shorter than the booking horizon ({days} days), or nothing could be booked."
+)
+OFFER_HORIZON_RANGE = "Customers can book from 1 to 365 days ahead; enter a number of days in that range."
+OFFER_SEATS_RANGE = "Seats must be between 1 (one-to-one) and 100."
+OFFER_REFUND_CUTOFF_RANGE = "The refund cut-off must be between 0 and 720 hours (30 days) before the start."
+OFFER_CURRENCY_UNKNOWN = "Payments in {code} are not supported. Choose one of: {known}."
+OFFER_PRICE_REQUIRED = "Enter a price, or 0 for a free session."
+OFFER_PRICE_FORMAT = (
+    "Enter the price as a plain number such as 150 or 150.00, "
+    "without a currency sign or thousands separators."
+)
+OFFER_PRICE_NEGATIVE = "The price cannot be negative; use 0 for a free session."
+OFFER_PRICE_NO_DECIMALS = "{code} has no minor unit; enter a whole amount such as 1500."
+OFFER_PRICE_TOO_MANY_DECIMALS = "{code} prices can have at most {places} decimal places."
+OFFER_PRICE_BELOW_MINIMUM = (
+    "Stripe cannot take a payment under {minimum} in {code}. "
+    "Charge at least {minimum}, or 0 for a free session."
+)
+OFFER_PRICE_ABOVE_MAXIMUM = "Stripe cannot take more than {maximum} in one payment."
+OFFER_ORDER_MISMATCH = (
+    "The new order must list each of your session types exactly once; reload the page and try again."
+)
+HOURS_TIME_FORMAT = "Enter times as HH:MM, e.g. 09:00 or 17:30 (24:00 for the end of the day)."
+HOURS_NOT_A_TIME = "{value} is not a time of day; enter times as HH:MM, e.g. 09:00 or 17:30."
+HOURS_OUT_OF_DAY = (
+    "The {label} time {value} is outside the day: "
+    "times run from 00:00 to 24:00, and only an end can be 24:00."
+)
+HOURS_WINDOW_SHAPE = "Each window needs a start and an end time."
+HOURS_ENDS_BEFORE_START = (
+    "Ends before it starts: {span}. Use 24:00 for midnight at the end of the day; "
+    "hours past midnight belong to the next day."
+)
+HOURS_EMPTY_WINDOW = "{span} is empty: a window must end after it starts."
+HOURS_OVERLAP = "{first} overlaps {second}; merge them into one window or move one of them."
+HOURS_TOO_MANY = "Use at most {limit} windows in one day."
+HOURS_WEEKDAY = "Pick a day of the week (0 = Monday … 6 = Sunday)."
+OVERRIDE_DAY_FORMAT = "Enter the date as YYYY-MM-DD, e.g. 2026-12-24."
+OVERRIDE_DAY_PAST = (
+    "That day has already passed in your time zone (today is {today}); pick today or a later date."
+)
+OVERRIDE_DAY_TOO_FAR = "Pick a date within the next year: customers cannot book further ahead than that."
+OVERRIDE_NOT_FOUND = "You have no special hours on {day}."
+PROFILE_NAME_LENGTH = "Please enter a name of 1 to 200 characters."
