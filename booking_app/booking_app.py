@@ -4,7 +4,7 @@ import reflex as rx
 
 import booking_app.models  # noqa: F401 - registers the tables Reflex's start-up schema check compares
 from booking_app.api.app import create_api
-from booking_app.pages import auth, booking, dashboard, home, wizard
+from booking_app.pages import auth, availability, booking, dashboard, home, session_types, wizard
 from booking_app.scheduling.sweeper import sweep_expired_holds_forever
 from booking_app.settings import get_settings
 
@@ -14,6 +14,8 @@ booking.register(app)
 wizard.register(app)
 auth.register(app)
 dashboard.register(app)
+session_types.register(app)
+availability.register(app)
 app.register_lifespan_task(sweep_expired_holds_forever)
 if get_settings().uses_stripe_emulator:
     from booking_app.payments.emulator.delivery import deliver_forever

@@ -41,6 +41,14 @@ class AuthState(rx.State):
         """The signed-in builder behind this browser's token, checked against the database."""
         return await asyncio.to_thread(sessions.signed_in_builder, self.session_token, now=_now())
 
+    async def actor_id(self) -> int | None:
+        """The signed-in builder's user id (refreshing the header's name), or None."""
+        who = await self.actor()
+        if who is None:
+            return None
+        self.signed_in, self.builder_name, self.builder_slug = True, who.builder_name, who.builder_slug
+        return who.user_id
+
     def _to_sign_in(self):
         self.signed_in = False
         return rx.redirect("/login/?next=" + quote(self.router.url.path or "/dashboard/"))

@@ -50,13 +50,6 @@ class DashboardState(AuthState):
     def chart_data(self) -> list[dict[str, str | float]]:
         return [{"day": day.day, "net": day.net} for day in self.revenue.daily]
 
-    async def _actor_id(self) -> int | None:
-        who = await self.actor()
-        if who is None:
-            return None
-        self.signed_in, self.builder_name, self.builder_slug = True, who.builder_name, who.builder_slug
-        return who.user_id
-
     async def _refresh(self, actor_user_id: int) -> None:
         listing, revenue = await asyncio.gather(
             asyncio.to_thread(data.list_bookings, actor_user_id=actor_user_id, tab=self.tab, search=self.search,
@@ -68,7 +61,7 @@ class DashboardState(AuthState):
 
     @rx.event
     async def load(self):
-        actor = await self._actor_id()
+        actor = await self.actor_id()
         if actor is None:
             return self._to_sign_in()
         self.loading = True
@@ -79,7 +72,7 @@ class DashboardState(AuthState):
         self.loading = False
 
     async def _reload_list(self):
-        actor = await self._actor_id()
+        actor = await self.actor_id()
         if actor is None:
             return self._to_sign_in()
         try:
@@ -106,7 +99,7 @@ class DashboardState(AuthState):
 
     @rx.event
     async def open_detail(self, booking_id: int):
-        actor = await self._actor_id()
+        actor = await self.actor_id()
         if actor is None:
             return self._to_sign_in()
         self.cancel_outcome, self.error = "", ""
@@ -130,7 +123,7 @@ class DashboardState(AuthState):
             return
         self.cancel_busy, self.cancel_outcome = True, ""
         yield
-        actor = await self._actor_id()
+        actor = await self.actor_id()
         if actor is None:
             self.cancel_busy = False
             yield self._to_sign_in()
