@@ -4,6 +4,7 @@ and that a refusal writes nothing."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -595,3 +596,36 @@ def test_views_are_plain_frozen_data(studio: Studio) -> None:
         assert dataclasses.is_dataclass(value)
         with pytest.raises(dataclasses.FrozenInstanceError):
             value.__setattr__("id" if hasattr(value, "id") else "timezone", 1)
+
+
+# --- concurrent edits -----------------------------------------------------------------------------
+
+
+def test_concurrent_replacements_of_one_day_leave_exactly_one_of_them(studio: Studio) -> None:
+    """Edits of one builder's offer are serialised: never a mix of two replacements."""
+    choices = [[(f"{h:02d}:00", f"{h:02d}:30"), (f"{h + 1:02d}:00", f"{h + 2:02d}:00")] for h in range(6, 14)]
+    barrier = threading.Barrier(len(choices))
+    errors: list[BaseException] = []
+
+    def replace(windows) -> None:
+        try:
+            barrier.wait()
+            offers.set_weekly_hours(studio.ada, 2, windows)
+            offers.set_date_override(studio.ada, MONDAY, windows, now=NOW)
+            offers.create_session_type(studio.ada, draft(title="Same title"))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=replace, args=(windows,)) for windows in choices]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    availability = offers.get_availability(studio.ada, now=NOW)
+    expected = [[(start, end) for start, end in windows] for windows in choices]
+    assert [(w.start, w.end) for w in availability.weekly[2].windows] in expected
+    assert len(availability.overrides) == 1
+    assert [(w.start, w.end) for w in availability.overrides[0].windows] in expected
+    slugs = sorted(k.slug for k in offers.list_session_types(studio.ada) if k.title == "Same title")
+    assert slugs == sorted(["same-title"] + [f"same-title-{n}" for n in range(2, len(choices) + 1)])
