@@ -1,18 +1,29 @@
 """Availability and hold benchmarks through the JSON API, on SQLite and PostgreSQL.
 
-    python -m benchmarks.availability                      # both databases, 200 slot requests
+    python -m benchmarks.availability                      # both databases, both modes, 200 slot requests
     python -m benchmarks.availability --database sqlite --requests 500
+    python -m benchmarks.availability --mode server        # only against a real server process
 
 For each database kind a throwaway database is created and migrated (a SQLite file in a
 temporary directory; a new PostgreSQL database, dropped at the end even on errors), with one
 London builder open Mon-Sun 06:00-22:00, a paid 30-minute session type and 5,000 confirmed
 bookings from 60 days ago to 180 days ahead (~65 % of the half-hour slots taken).
 
-Measured in-process through FastAPI's TestClient (no network, no server):
+Two modes (``--mode``, default both), each on its own freshly seeded database:
+
+* in-process: FastAPI's TestClient, no network, no server; client threads, app and emulator
+  share one Python process (and its GIL), which inflates latencies under concurrency.
+* server: the same app (``create_api``, no Reflex) served by granian (``--server-workers``,
+  default 1) in a child process on 127.0.0.1; this process is only the client, one keep-alive
+  ``http.client`` connection per client thread, each from its own loopback address
+  (127.0.0.2, 127.0.0.3, ...) so the per-address hold limit applies as in production. A hold
+  opens its Checkout Session with the emulator the server hosts itself, over real HTTP.
+
+In each mode:
 
 * slots: ``GET /api/session-types/{id}/slots`` for the 30 days from tomorrow (London), which
   hold about an eighth of the bookings; p50/p95/mean over ``--requests`` after a warm-up.
-* holds, distinct slots: 8 threads, each with its own TestClient and client address, create
+* holds, distinct slots: 8 threads, each with its own client and client address, create
   holds on different free slots at the same time; holds/s and latency.
 * holds, one contended slot: 8 threads ask for the same free slot at once (released by a
   barrier), for 25 rounds with a fresh slot each; exactly one winner per round expected, the
@@ -26,15 +37,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import http.client
+import json
 import os
 import platform
 import random
 import sqlite3
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import uuid
 import warnings
 from collections import Counter
@@ -58,7 +74,7 @@ from booking_app import db, migrations  # noqa: E402
 from booking_app.api.app import create_api  # noqa: E402
 from booking_app.payments.emulator.inprocess import in_process_gateway  # noqa: E402
 from booking_app.models import Booking, BookingStatus  # noqa: E402
-from booking_app.settings import get_settings  # noqa: E402
+from booking_app.settings import PROJECT_ROOT, get_settings  # noqa: E402
 from benchmarks.fixtures import add_bench_builder  # noqa: E402
 from booking_app.tokens import new_booking_token  # noqa: E402
 
@@ -66,6 +82,11 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "BOOKING_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 DATABASES = ("sqlite", "postgresql")
+MODES = ("in-process", "server")
+# The server's settings: the local Stripe emulator (empty values, so a developer's .env cannot
+# point the benchmark at a real Stripe account) and room for the benchmark's unpaid holds.
+SERVER_ENVIRONMENT = {"STRIPE_SECRET_KEY": "", "STRIPE_WEBHOOK_SECRET": "", "MAX_ACTIVE_HOLDS": "100"}
+SERVER_TIMEOUT_S = 60.0
 LONDON = ZoneInfo("Europe/London")
 OPEN_MINUTE, CLOSE_MINUTE = 6 * 60, 22 * 60  # every day 06:00-22:00 London
 SLOT_MINUTES = 30
@@ -220,13 +241,114 @@ def use_database(url: str) -> None:
     db.dispose_engines()
 
 
+class HttpResponse:
+    """The part of httpx's response the benchmarks read."""
+
+    def __init__(self, status_code: int, content: bytes) -> None:
+        self.status_code = status_code
+        self.content = content
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    def json(self) -> object:
+        return json.loads(self.content)
+
+    def raise_for_status(self) -> None:
+        if self.status_code >= 400:
+            raise RuntimeError(f"HTTP {self.status_code}: {self.text[:300]}")
+
+
+class HttpClient:
+    """A keep-alive HTTP/1.1 client over the standard library (cheaper per request than httpx,
+    so the client's own CPU time disturbs the measured server less), bound to ``source``."""
+
+    def __init__(self, base: str, source: str) -> None:
+        parts = urllib.parse.urlsplit(base)
+        self._connection = http.client.HTTPConnection(
+            parts.hostname, parts.port, timeout=SERVER_TIMEOUT_S, source_address=(source, 0))
+
+    def _request(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> HttpResponse:
+        try:
+            self._connection.request(method, path, body=body, headers=headers)
+            response = self._connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            self._connection.close()  # the server closed the kept-alive connection: once more
+            self._connection.request(method, path, body=body, headers=headers)
+            response = self._connection.getresponse()
+        return HttpResponse(response.status, response.read())
+
+    def get(self, path: str, params: dict[str, str] | None = None) -> HttpResponse:
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        return self._request("GET", path + query, None, {})
+
+    def post(self, path: str, json: object = None) -> HttpResponse:  # noqa: A002 - httpx's name
+        return self._request("POST", path, _json_bytes(json), {"Content-Type": "application/json"})
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def _json_bytes(value: object) -> bytes:
+    return json.dumps(value).encode()
+
+
+Client = TestClient | HttpClient
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def app_server(url: str, workers: int) -> Iterator[tuple[str, int]]:
+    """``create_api`` served by granian in a child process; yields its base URL and pid. The
+    child is stopped (by its own pid) on the way out, whatever happened."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, **SERVER_ENVIRONMENT, "DATABASE_URL": url, "APP_URL": base}
+    command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), "--no-ws", "--log-level", "warning",
+               "booking_app.api.app:create_api"]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if process.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read().decode()[-2000:]}")
+                probe = HttpClient(base, "127.0.0.1")
+                try:
+                    if probe.get("/api/health").status_code == 200:
+                        break
+                except OSError:
+                    pass
+                finally:
+                    probe.close()
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the server did not answer /api/health within 60 s")
+                time.sleep(0.2)
+            yield base, process.pid
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 def timed(call: Callable[[], object]) -> tuple[float, object]:
     started = time.perf_counter()
     result = call()
     return time.perf_counter() - started, result
 
 
-def bench_slots(client: TestClient, kind_id: int, first: dt.date, requests: int) -> dict[str, object]:
+def bench_slots(client: Client, kind_id: int, first: dt.date, requests: int) -> dict[str, object]:
     params = {"start": first.isoformat(), "end": (first + dt.timedelta(days=RANGE_DAYS - 1)).isoformat(),
               "timezone": "Europe/London"}
     path = f"/api/session-types/{kind_id}/slots"
@@ -245,7 +367,7 @@ def bench_slots(client: TestClient, kind_id: int, first: dt.date, requests: int)
     return {"requests": requests, "slots_returned": slot_count, **summary(latencies)}
 
 
-def free_slots(client: TestClient, kind_id: int, today: dt.date) -> list[str]:
+def free_slots(client: Client, kind_id: int, today: dt.date) -> list[str]:
     first, last = (today + dt.timedelta(days=days) for days in HOLD_DAYS)
     params = {"start": first.isoformat(), "end": last.isoformat(), "timezone": "Europe/London"}
     response = client.get(f"/api/session-types/{kind_id}/slots", params=params)
@@ -258,15 +380,15 @@ def hold_body(kind_id: int, start: str, email: str) -> dict[str, object]:
             "timezone": "Europe/London"}
 
 
-Work = Callable[[int, TestClient, threading.Barrier], None]
+Work = Callable[[int, Client, threading.Barrier], None]
 
 
-def run_threads(clients: Sequence[TestClient], work: Work) -> None:
+def run_threads(clients: Sequence[Client], work: Work) -> None:
     """Run ``work(i, client, barrier)`` on one thread per client; re-raise the first error."""
     barrier = threading.Barrier(len(clients))
     errors: list[BaseException] = []
 
-    def target(number: int, client: TestClient) -> None:
+    def target(number: int, client: Client) -> None:
         try:
             work(number, client, barrier)
         except BaseException as exc:  # reported in the main thread
@@ -283,7 +405,7 @@ def run_threads(clients: Sequence[TestClient], work: Work) -> None:
         raise errors[0]
 
 
-def bench_distinct_holds(clients: Sequence[TestClient], kind_id: int, starts: list[str]) -> dict[str, object]:
+def bench_distinct_holds(clients: Sequence[Client], kind_id: int, starts: list[str]) -> dict[str, object]:
     per_client = [starts[n::len(clients)][:HOLDS_PER_CLIENT] for n in range(len(clients))]
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
@@ -291,7 +413,7 @@ def bench_distinct_holds(clients: Sequence[TestClient], kind_id: int, starts: li
     began: list[float] = []
     lock = threading.Lock()
 
-    def work(number: int, client: TestClient, barrier: threading.Barrier) -> None:
+    def work(number: int, client: Client, barrier: threading.Barrier) -> None:
         client.get("/api/health")  # warm-up: the client's event loop and a pooled connection
         mine, codes = [], Counter()
         barrier.wait()
@@ -314,7 +436,7 @@ def bench_distinct_holds(clients: Sequence[TestClient], kind_id: int, starts: li
 
 
 def bench_contended_holds(
-    clients: Sequence[TestClient], kind_id: int, starts: list[str]
+    clients: Sequence[Client], kind_id: int, starts: list[str]
 ) -> dict[str, object]:
     winners_per_round: list[int] = []
     loser_latencies: list[float] = []
@@ -323,7 +445,7 @@ def bench_contended_holds(
     lock = threading.Lock()
     round_results: list[tuple[int, float]] = []
 
-    def work(number: int, client: TestClient, barrier: threading.Barrier) -> None:
+    def work(number: int, client: Client, barrier: threading.Barrier) -> None:
         client.get("/api/health")
         for round_number, start in enumerate(starts):
             body = hold_body(kind_id, start, f"contended-{round_number}-{number}@example.com")
@@ -359,10 +481,13 @@ def _restore_database_url(previous: str | None) -> None:
     get_settings.cache_clear()
 
 
-def run_database(kind: str, requests: int = 200) -> list[dict[str, object]]:
-    """All three benchmarks on a fresh database of ``kind``; one result dict per benchmark."""
+def run_database(kind: str, requests: int = 200, mode: str = "in-process", server_workers: int = 1
+                 ) -> list[dict[str, object]]:
+    """All three benchmarks on a fresh database of ``kind`` in ``mode``; one result dict per benchmark."""
     if kind not in DATABASES:
         raise ValueError(f"unknown database kind {kind!r}; expected one of {DATABASES}")
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
     previous_url = os.environ.get("DATABASE_URL")
     with ExitStack() as stack:
         stack.callback(_restore_database_url, previous_url)
@@ -373,22 +498,36 @@ def run_database(kind: str, requests: int = 200) -> list[dict[str, object]]:
         use_database(url)
         stack.callback(db.dispose_engines)
         version = server_version(url)
-        base = {"database": kind, "server": version}
-        api = create_api()
-        # One client per thread, each with its own address (the hold limit counts per address).
-        clients = [stack.enter_context(TestClient(api, client=(f"198.51.100.{number + 1}", 50000)))
-                   for number in range(CLIENTS)]
-        # A paid hold also opens its Checkout Session: with the local emulator, in-process.
-        stack.enter_context(in_process_gateway(clients[0]))
+        base = {"database": kind, "server": version, "mode": mode}
+        if mode == "in-process":
+            api = create_api()
+            # One client per thread, each with its own address (the hold limit counts per address).
+            clients: list[Client] = [
+                stack.enter_context(TestClient(api, client=(f"198.51.100.{number + 1}", 50000)))
+                for number in range(CLIENTS)]
+            # A paid hold also opens its Checkout Session: with the local emulator, in-process.
+            stack.enter_context(in_process_gateway(clients[0]))
+        else:
+            db.dispose_engines()  # the server process has its own connections
+            address, _pid = stack.enter_context(app_server(url, server_workers))
+            base["server_workers"] = server_workers
+            clients = []
+            for number in range(CLIENTS):
+                client = HttpClient(address, f"127.0.0.{number + 2}")
+                stack.callback(client.close)
+                clients.append(client)
 
         slots = bench_slots(clients[0], ids["session_type_id"], today + dt.timedelta(days=1), requests)
+        slots["load"] = os.getloadavg()[0]
         starts = free_slots(clients[0], ids["session_type_id"], today)
         needed = CLIENTS * HOLDS_PER_CLIENT + CONTENDED_ROUNDS
         if len(starts) < needed:
             raise RuntimeError(f"only {len(starts)} free slots for the hold benchmarks; {needed} needed")
         random.Random(SEED).shuffle(starts)
         distinct = bench_distinct_holds(clients, ids["session_type_id"], starts[: CLIENTS * HOLDS_PER_CLIENT])
+        distinct["load"] = os.getloadavg()[0]
         contended = bench_contended_holds(clients, ids["session_type_id"], starts[-CONTENDED_ROUNDS:])
+        contended["load"] = os.getloadavg()[0]
     return [
         {**base, "benchmark": "slots", "existing_bookings": EXISTING_BOOKINGS,
          "bookings_in_range": ids["bookings_in_range"], "range_days": RANGE_DAYS, **slots},
@@ -397,11 +536,13 @@ def run_database(kind: str, requests: int = 200) -> list[dict[str, object]]:
     ]
 
 
-def run(databases: Sequence[str] = DATABASES, requests: int = 200) -> list[dict[str, object]]:
-    """Every benchmark on every database kind in ``databases``; a flat list of result dicts."""
+def run(databases: Sequence[str] = DATABASES, requests: int = 200, modes: Sequence[str] = ("in-process",),
+        server_workers: int = 1) -> list[dict[str, object]]:
+    """Every benchmark on every database kind in ``databases`` and mode in ``modes``; a flat list."""
     results: list[dict[str, object]] = []
     for kind in databases:
-        results.extend(run_database(kind, requests))
+        for mode in modes:
+            results.extend(run_database(kind, requests, mode, server_workers))
     return results
 
 
@@ -410,7 +551,7 @@ def run(databases: Sequence[str] = DATABASES, requests: int = 200) -> list[dict[
 
 def header() -> str:
     return "\n".join([
-        "Availability and hold benchmark (JSON API in-process, FastAPI TestClient)",
+        "Availability and hold benchmark (JSON API; in-process TestClient and/or granian server)",
         f"date: {dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
         f"python: {platform.python_version()} ({platform.python_implementation()}), "
         f"sqlite3 library {sqlite3.sqlite_version}",
@@ -419,6 +560,12 @@ def header() -> str:
         f"data: {EXISTING_BOOKINGS} confirmed 30-min bookings on days {BOOKED_DAYS.start}.."
         f"{BOOKED_DAYS.stop - 1} from today; builder open daily 06:00-22:00 Europe/London",
     ])
+
+
+def _mode_label(row: dict[str, object]) -> str:
+    if row["mode"] == "server":
+        return f"granian server, {row['server_workers']} worker(s), client in this process over HTTP"
+    return "in-process TestClient"
 
 
 def _verdict(value: float, target: float) -> str:
@@ -431,11 +578,12 @@ def format_results(results: Sequence[dict[str, object]]) -> str:
         if row["benchmark"] == "slots":
             lines += [
                 "",
-                f"== {row['database']} ({row['server']}) ==",
+                f"== {row['database']} ({row['server']}), {_mode_label(row)} ==",
                 f"{'benchmark':<34}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'mean ms':>10}  notes",
                 f"{'slots, 30-day range':<34}{row['requests']:>6}{row['p50_ms']:>10.2f}{row['p95_ms']:>10.2f}"
                 f"{row['mean_ms']:>10.2f}  {row['bookings_in_range']} bookings in range, "
-                f"{row['slots_returned']} slots returned; {_verdict(row['p95_ms'], SLOTS_P95_TARGET_MS)}",
+                f"{row['slots_returned']} slots returned; {_verdict(row['p95_ms'], SLOTS_P95_TARGET_MS)}; "
+                f"load {row['load']:.2f}",
             ]
         elif row["benchmark"] == "holds_distinct":
             label = f"holds, {row['clients']} clients, distinct slots"
@@ -443,7 +591,7 @@ def format_results(results: Sequence[dict[str, object]]) -> str:
                 f"{label:<34}{sum(row['statuses'].values()):>6}"
                 f"{row['p50_ms']:>10.2f}{row['p95_ms']:>10.2f}{row['mean_ms']:>10.2f}  "
                 f"{row['holds_per_s']:.0f} holds/s ({row['holds']} holds in {row['wall_s']:.2f} s); "
-                f"statuses {row['statuses']}"
+                f"statuses {row['statuses']}; load {row['load']:.2f}"
             )
         elif row["benchmark"] == "holds_contended":
             winners = row["winners_per_round"]
@@ -455,7 +603,7 @@ def format_results(results: Sequence[dict[str, object]]) -> str:
                 f"{row['rounds']} rounds, winners per round {winners} "
                 f"({'exactly 1 each' if exact else 'NOT exactly 1 each'}); statuses {row['statuses']}; "
                 f"winner p50 {row['winner_p50_ms']:.2f} ms; "
-                f"{_verdict(row['loser_p95_ms'], LOSERS_P95_TARGET_MS)}"
+                f"{_verdict(row['loser_p95_ms'], LOSERS_P95_TARGET_MS)}; load {row['load']:.2f}"
             )
         elif row["benchmark"] == "skipped":
             lines += ["", f"== {row['database']} == skipped: {row['reason']}"]
@@ -468,9 +616,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--database", choices=[*DATABASES, "both"], default="both")
     parser.add_argument("--requests", type=int, default=200,
                         help="timed slot requests per database (default 200)")
+    parser.add_argument("--mode", choices=[*MODES, "both"], default="both",
+                        help="in-process (TestClient), server (granian child process, HTTP) or both (default)")
+    parser.add_argument("--server-workers", type=int, default=1, help="granian worker processes (default 1)")
     args = parser.parse_args(argv)
     if args.requests < 1:
         parser.error("--requests must be at least 1")
+    if args.server_workers < 1:
+        parser.error("--server-workers must be at least 1")
+    modes = list(MODES) if args.mode == "both" else [args.mode]
     kinds = list(DATABASES) if args.database == "both" else [args.database]
     print(header(), flush=True)
     results: list[dict[str, object]] = []
@@ -480,10 +634,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"PostgreSQL unreachable at {POSTGRES_ADMIN_URL}: {problem}", file=sys.stderr)
                 return 2
             rows = [{"database": kind, "benchmark": "skipped", "reason": f"unreachable ({problem})"}]
-        else:
-            rows = run_database(kind, args.requests)
-        results.extend(rows)
-        print(format_results(rows), flush=True)
+            results.extend(rows)
+            print(format_results(rows), flush=True)
+            continue
+        for mode in modes:
+            rows = run_database(kind, args.requests, mode, args.server_workers)
+            results.extend(rows)
+            print(format_results(rows), flush=True)
     return 0
 
 
