@@ -244,8 +244,10 @@ def compute_slots(
     last_day = latest.date() + _ONE_DAY
     while day <= last_day:
         windows = by_date[day] if day in by_date else by_weekday[day.weekday()]
+        if windows:
+            day_offset = _fixed_offset(datetime.combine(day, MIDNIGHT), zone)
         for w_start, w_end in windows:
-            for slot in _window_candidates(day, w_start, w_end, zone, duration, interval):
+            for slot in _window_candidates(day, w_start, w_end, zone, duration, interval, day_offset):
                 if earliest <= slot < latest and not busy_index.overlaps(
                     slot - buffer_before, slot + duration + buffer_after
                 ):
@@ -254,16 +256,54 @@ def compute_slots(
     return sorted(slots)
 
 
+def _fixed_offset(midnight: datetime, zone: tzinfo) -> timedelta | None:
+    """The UTC offset in force through the whole local day that begins at naive ``midnight``,
+    or None when the clocks change that day (or either midnight is skipped or repeated).
+
+    Both midnights must exist once, with the same offset: then the UTC instants of the two
+    midnights, 24 hours apart, share that offset, and the offset could only differ in between
+    if it changed twice within a day — which no zone does (the closest pair of changes in the
+    time-zone database is 95 hours apart, Africa/Freetown 1939; a unit test checks the
+    installed database). Every wall time of such a day then exists once, at ``wall − offset``.
+    """
+    offset = zone.utcoffset(midnight)
+    following = midnight + _ONE_DAY
+    if (
+        zone.utcoffset(following) != offset
+        or zone.utcoffset(midnight.replace(fold=1)) != offset
+        or zone.utcoffset(following.replace(fold=1)) != offset
+    ):
+        return None
+    return offset
+
+
 def _window_candidates(
-    day: date, w_start: time, w_end: time, zone: tzinfo, duration: timedelta, interval: timedelta
+    day: date,
+    w_start: time,
+    w_end: time,
+    zone: tzinfo,
+    duration: timedelta,
+    interval: timedelta,
+    day_offset: timedelta | None = None,
 ) -> Iterable[datetime]:
-    """UTC starts of the existing candidates in one window whose session ends in time."""
+    """UTC starts of the existing candidates in one window whose session ends in time.
+
+    ``day_offset`` is ``_fixed_offset`` of the day: when given, wall times convert by one
+    subtraction instead of two zone look-ups per candidate (same results).
+    """
     midnight = datetime.combine(day, MIDNIGHT)
     start_offset = datetime.combine(day, w_start) - midnight
     end_offset = _ONE_DAY if w_end == MIDNIGHT else datetime.combine(day, w_end) - midnight
-    window_end_utc = _local_to_utc(midnight + end_offset, zone)
     steps = -(-start_offset // interval)  # ceil: the first multiple of interval >= start
     offset = interval * steps
+    if day_offset is not None:
+        midnight_utc = (midnight - day_offset).replace(tzinfo=UTC)
+        last = end_offset - duration  # the session must end by the window's end
+        while offset <= last:
+            yield midnight_utc + offset
+            offset += interval
+        return
+    window_end_utc = _local_to_utc(midnight + end_offset, zone)
     while offset < end_offset:
         slot = _existing_local_to_utc(midnight + offset, zone)
         if slot is not None and slot + duration <= window_end_utc:
