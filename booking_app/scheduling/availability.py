@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -115,7 +115,7 @@ def offered_slots(
         same_group = [r for r in rows if r.occupancy_key.startswith(own_group)]
         busy = [(r.blocked_start, r.blocked_end) for r in rows if not r.occupancy_key.startswith(own_group)]
     else:
-        busy = [tuple(r) for r in _busy_rows(session, builder.id, lo, hi, now)]
+        busy = busy_spans(session, builder.id, lo, hi, now)
     starts = compute_slots(
         timezone=builder.timezone,
         weekly=load_weekly(session, builder.id),
@@ -158,13 +158,62 @@ def _busy_rows(
     columns = [_BOOKINGS.blocked_start, _BOOKINGS.blocked_end]
     if with_group_columns:
         columns += [_BOOKINGS.occupancy_key, _BOOKINGS.start_at]
-    query = sa.select(*columns).where(
+    return session.connection().execute(_busy_query(columns, builder_id, lo, hi, now)).all()
+
+
+def _busy_query(columns: list, builder_id: int, lo: datetime, hi: datetime, now: datetime) -> sa.Select:
+    return sa.select(*columns).where(
         _BOOKINGS.builder_id == builder_id,
         occupies_time(now),
         _BOOKINGS.blocked_end > lo,
         _BOOKINGS.blocked_start < hi,
     )
-    return session.connection().execute(query).all()
+
+
+def busy_spans(session: Session, builder_id: int, lo: datetime, hi: datetime, now: datetime
+               ) -> list[tuple[datetime, datetime]]:
+    """``[blocked_start, blocked_end)`` of the builder's bookings that block time at ``now``
+    (confirmed ones and unexpired holds) and reach into ``[lo, hi)``, as UTC datetimes
+    (``tzinfo is datetime.UTC``, exactly what ``UTCDateTime`` gives).
+
+    The timestamps come back as ISO-8601 text that ``datetime.fromisoformat`` turns into UTC
+    datetimes in one C call each: ``UTCDateTime``'s per-value processing was a third of a
+    month's slots request with a few thousand values. The WHERE clause still binds through
+    ``UTCDateTime``.
+    """
+    connection = session.connection()
+    parse = datetime.fromisoformat
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(_busy_query(_PG_UTC_TEXT, builder_id, lo, hi, now)).all()
+        return [(parse(start), parse(end)) for start, end in rows]
+    # SQLite: UTCDateTime stores naive UTC text ("2026-03-01 09:00:00.000000"); read with an
+    # explicit offset, it parses straight to UTC.
+    rows = connection.execute(_busy_query(_RAW_SPAN, builder_id, lo, hi, now)).all()
+    try:
+        return [(parse(start + _UTC_SUFFIX), parse(end + _UTC_SUFFIX)) for start, end in rows]
+    except (TypeError, ValueError):  # text in another form than UTCDateTime writes
+        return [(_parse_utc(start), _parse_utc(end)) for start, end in rows]
+
+
+_UTC_SUFFIX = "+00:00"
+# The stored text as is (no result processing).
+_RAW_SPAN = [sa.type_coerce(_BOOKINGS.blocked_start, sa.types.NullType()),
+             sa.type_coerce(_BOOKINGS.blocked_end, sa.types.NullType())]
+
+
+def _pg_utc_text(column: sa.ColumnElement) -> sa.ColumnElement[str]:
+    """PostgreSQL: ``column`` as ISO text in UTC with ``+00:00``, whatever the session's TimeZone."""
+    return sa.func.to_char(sa.func.timezone("UTC", column), f'YYYY-MM-DD"T"HH24:MI:SS.US"{_UTC_SUFFIX}"',
+                           type_=sa.String)
+
+
+_PG_UTC_TEXT = [_pg_utc_text(_BOOKINGS.blocked_start), _pg_utc_text(_BOOKINGS.blocked_end)]
+
+
+def _parse_utc(text: str | datetime) -> datetime:
+    """The slow, general reading of a stored timestamp, as ``UTCDateTime`` does it."""
+    value = text if isinstance(text, datetime) else datetime.fromisoformat(text)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def slot_at(
