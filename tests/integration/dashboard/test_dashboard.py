@@ -3,21 +3,18 @@ own bookings; another builder and an anonymous visitor are refused and change no
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import reflex as rx
 
 from booking_app.accounts import sessions
 from booking_app.accounts.service import NewBuilder
-from booking_app.db import write_session
 from booking_app.dashboard import bookings as dashboard
 from booking_app.errors import Forbidden
 from booking_app.models import BookingStatus, PaymentStatus
 from booking_app.pages.dashboard import DashboardState
 from booking_app.payments.cancellation import cancel_as_builder
+from tests.integration.dashboard.handlers import run_handler, state_for, token_for
 from tests.integration.payments.conftest import Shop
 
 
@@ -108,36 +105,14 @@ def test_other_builders_and_anonymous_visitors_are_refused_by_the_services(shop:
 # -- through the State handlers ---------------------------------------------------------------
 
 
-def _dashboard_state(token: str) -> DashboardState:
-    root = rx.State(_reflex_internal_init=True)
-    state = root.get_substate(DashboardState.get_full_name().split(".")[1:])
-    state.session_token = token
-    return state
-
-
-def _run(handler, state, *args):
-    """Run an event handler's function as Reflex would, collecting what it returns or yields."""
-    result = handler.fn(state, *args)
-    if inspect.isasyncgen(result):
-        async def drain():
-            return [item async for item in result]
-        return asyncio.run(drain())
-    return asyncio.run(result) if inspect.iscoroutine(result) else result
-
-
-def _token_for(user_id: int) -> str:
-    with write_session() as session:
-        return sessions.start_session(session, user_id, datetime.now(UTC))
-
-
 def test_state_handlers_show_and_cancel_for_the_owner(shop: Shop, ada: int) -> None:
     booking = _paid_booking(shop, 10, "grace@example.com")
-    state = _dashboard_state(_token_for(ada))
-    _run(DashboardState.load, state)
+    state = state_for(DashboardState, token_for(ada))
+    run_handler(DashboardState.load, state)
     assert state.signed_in and [row.email for row in state.rows] == ["grace@example.com"]
-    _run(DashboardState.open_detail, state, state.rows[0].id)
+    run_handler(DashboardState.open_detail, state, state.rows[0].id)
     assert state.detail_open and state.detail.refund_on_cancel == "£150.00"
-    _run(DashboardState.cancel_and_refund, state)
+    run_handler(DashboardState.cancel_and_refund, state)
     assert state.cancel_outcome == "Cancelled. A full refund of £150.00 has been sent to the customer."
     assert shop.rows(booking["token"])[0].status == BookingStatus.CANCELLED
 
@@ -146,14 +121,14 @@ def test_state_handlers_show_and_cancel_for_the_owner(shop: Shop, ada: int) -> N
 def test_state_handlers_refuse_other_builders_and_anonymous_visitors(shop: Shop, request, who: str) -> None:
     booking = _paid_booking(shop, 10, "grace@example.com")
     booking_id = _booking_id(shop, booking["token"])
-    state = _dashboard_state(_token_for(request.getfixturevalue("rival")) if who == "rival" else "")
+    state = state_for(DashboardState, token_for(request.getfixturevalue("rival")) if who == "rival" else "")
 
-    loaded = _run(DashboardState.load, state)
-    _run(DashboardState.open_detail, state, booking_id)
+    loaded = run_handler(DashboardState.load, state)
+    run_handler(DashboardState.open_detail, state, booking_id)
     assert not state.detail_open and state.detail.row.id == 0 and state.rows == []
     # Even with a booking id slipped into the state, the cancel is refused.
     state.detail = dashboard.BookingDetail(dashboard.BookingRow(booking_id, *[""] * 8), *[""] * 7, True, "")
-    outcome = _run(DashboardState.cancel_and_refund, state)
+    outcome = run_handler(DashboardState.cancel_and_refund, state)
     if who == "anonymous":
         assert "/login/" in str(loaded) and "/login/" in str(outcome)  # sent to sign in
     else:
