@@ -1,4 +1,5 @@
-"""Periodic release of expired holds.
+"""Periodic release of expired holds (and forgetting expired sign-in sessions and old
+login attempts, which need the same once-a-minute beat).
 
 Reads never count an expired hold as busy (see ``availability.occupies_time``), so the sweep
 is about bookkeeping, not correctness: it marks them ``expired`` so that dashboards and the
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
+from booking_app.accounts.sessions import forget_stale_records
 from booking_app.db import write_session
 from booking_app.errors import PaymentError
 from booking_app.models import Payment, PaymentStatus
@@ -49,6 +51,7 @@ async def sweep_expired_holds_forever(interval_seconds: float = SWEEP_INTERVAL_S
             expired = await asyncio.to_thread(sweep_once)
             if expired:
                 log.info("released %d expired hold(s): %s", len(expired), expired)
+            await asyncio.to_thread(forget_stale_records, now=datetime.now(UTC))
         except asyncio.CancelledError:
             raise
         except Exception:  # a transient database error must not end the loop
