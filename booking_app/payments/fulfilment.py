@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
-from booking_app.db import write_session
+from booking_app.db import session_on, write_connection, write_session
 from booking_app.models import Booking, BookingStatus, Payment, PaymentStatus
 from booking_app.payments.checkout import latest_payment, transition_payment
 from booking_app.payments.gateway import CheckoutSession, get_gateway
@@ -39,10 +40,10 @@ def fulfil_checkout_session(session_id: str, *, now: datetime, record: Recorder 
 
 
 def apply_checkout_session(checkout: CheckoutSession, *, now: datetime, record: Recorder | None = None) -> str:
-    with write_session() as session:
-        outcome, refund_for = _apply(session, checkout, now)
+    with write_connection() as connection:
+        outcome, refund_for = _apply(connection, checkout, now)
         if record is not None:
-            record(session, outcome)
+            record(connection, outcome)
     if refund_for is not None:
         refund_payment(refund_for, amount=None, reason_key="late-payment", reason=LATE_SLOT_TAKEN, now=now)
     log.info("checkout session %s: %s", checkout.id, outcome)
@@ -52,12 +53,15 @@ def apply_checkout_session(checkout: CheckoutSession, *, now: datetime, record: 
 _PAYMENTS = Payment.__table__
 
 
-def _apply(session: Session, checkout: CheckoutSession, now: datetime) -> tuple[str, int | None]:
-    """The changes, in the caller's transaction: (outcome, id of a payment to refund)."""
+def _apply(connection: Connection, checkout: CheckoutSession, now: datetime) -> tuple[str, int | None]:
+    """The changes, in the caller's transaction: (outcome, id of a payment to refund).
+
+    The common case (a paid session, a live hold) is Core statements on the connection,
+    no ORM session: this is the webhook's hot path. Rarer branches use an ORM session in
+    the same transaction."""
     if checkout.payment_status == "paid":
-        # The common case in one statement: the compare-and-swap that makes this caller the
-        # one that confirms (Core, not an ORM load: this is the webhook's hot path).
-        won = session.execute(
+        # The compare-and-swap that makes this caller the one that confirms.
+        won = connection.execute(
             sa.update(_PAYMENTS)
             .where(_PAYMENTS.c.checkout_session_id == checkout.id, _PAYMENTS.c.status.in_(UNPAID))
             .values(status=PaymentStatus.PAID, updated_at=now, paid_at=now,
@@ -65,11 +69,16 @@ def _apply(session: Session, checkout: CheckoutSession, now: datetime) -> tuple[
             .returning(_PAYMENTS.c.id, _PAYMENTS.c.booking_id)
         ).first()
         if won is None:
-            known = session.execute(sa.select(_PAYMENTS.c.id)
-                                    .where(_PAYMENTS.c.checkout_session_id == checkout.id)).first()
+            known = connection.execute(sa.select(_PAYMENTS.c.id)
+                                       .where(_PAYMENTS.c.checkout_session_id == checkout.id)).first()
             return ("unchanged: already paid", None) if known else _unknown(checkout)
-        outcome, refund = _book_paid(session, won.booking_id, now)
+        outcome, refund = _book_paid(connection, won.booking_id, now)
         return outcome, won.id if refund else None
+    with session_on(connection) as session:
+        return _apply_unpaid(session, checkout, now)
+
+
+def _apply_unpaid(session: Session, checkout: CheckoutSession, now: datetime) -> tuple[str, int | None]:
     payment = session.exec(select(Payment).where(Payment.checkout_session_id == checkout.id)).first()
     if payment is None:
         return _unknown(checkout)
@@ -88,12 +97,19 @@ def _unknown(checkout: CheckoutSession) -> tuple[str, None]:
     return "ignored: unknown checkout session", None
 
 
-def _book_paid(session: Session, booking_id: int, now: datetime) -> tuple[str, bool]:
+def _book_paid(connection: Connection, booking_id: int, now: datetime) -> tuple[str, bool]:
     """The payment just became paid (this caller won the swap): confirm the booking, or
     arrange a refund if there is no longer a booking to give for the money."""
-    if service.confirm_booking(session, booking_id, now=now):
+    # The transition is a single compare-and-swap statement; run on the bare connection it
+    # is plain Core (through an ORM session it would be an ORM bulk update).
+    if service.confirm_booking(connection, booking_id, now=now):
         return "confirmed", False
-    booking = session.get(Booking, booking_id, populate_existing=True)
+    with session_on(connection) as session:
+        return _book_paid_late(session, booking_id, now)
+
+
+def _book_paid_late(session: Session, booking_id: int, now: datetime) -> tuple[str, bool]:
+    booking = session.get(Booking, booking_id)
     if booking.status == BookingStatus.EXPIRED:
         if service.reactivate_expired_booking(session, booking, now=now):
             return "confirmed late: the time was still free", False
@@ -126,7 +142,7 @@ def fail_delayed_payment(session_id: str, *, now: datetime, record: Recorder | N
     with write_session() as session:
         outcome = _fail(session, session_id, now)
         if record is not None:
-            record(session, outcome)
+            record(session.connection(), outcome)
     return outcome
 
 

@@ -88,7 +88,7 @@ def apply_refund_event(refund: dict, *, now: datetime, record: Recorder | None =
     with write_session() as session:
         outcome = _apply_refund_event(session, refund, now)
         if record is not None:
-            record(session, outcome)
+            record(session.connection(), outcome)
     return outcome
 
 

@@ -18,9 +18,9 @@ import sqlalchemy as sa
 import stripe
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlalchemy.engine import Connection
 
-from booking_app.db import get_engine, write_session
+from booking_app.db import get_engine, write_connection
 from booking_app.models import StripeEvent, StripeEventOutcome
 from booking_app.payments import fulfilment, refunds
 from booking_app.payments.signing import accepted_secrets
@@ -67,7 +67,7 @@ class DuplicateEvent(Exception):
 
 # Records a verified event in the caller's transaction, with what handling it produced, or
 # raises ``DuplicateEvent``. Handlers call it last, inside the transaction of their changes.
-Recorder = Callable[[Session, str], None]
+Recorder = Callable[[Connection, str], None]
 
 
 def process_event(event: dict, *, now: datetime) -> str:
@@ -94,8 +94,8 @@ def process_event(event: dict, *, now: datetime) -> str:
         # charge.refunded: the refund rows (from our own calls and refund.* events) are the
         # record; this event only confirms what they say.
         outcome = "acknowledged" if event_type == "charge.refunded" else "ignored"
-        with write_session() as session:
-            record(session, outcome)
+        with write_connection() as connection:
+            record(connection, outcome)
         return outcome
     except DuplicateEvent:
         log.info("event %s recorded by a concurrent delivery", event["id"])
@@ -111,11 +111,11 @@ _EVENTS = StripeEvent.__table__
 _SEEN = sa.select(_EVENTS.c.id).where(_EVENTS.c.event_id == sa.bindparam("event_id"))
 
 
-def record_event(session: Session, outcome: str, *, event: dict, now: datetime) -> None:
+def record_event(connection: Connection, outcome: str, *, event: dict, now: datetime) -> None:
     """Insert the ``stripe_event`` row in the caller's transaction (see ``Recorder``)."""
     kind = StripeEventOutcome.IGNORED if outcome.startswith("ignored") else StripeEventOutcome.PROCESSED
-    insert = (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(_EVENTS)
-    result = session.execute(insert.values(
+    insert = (pg_insert if connection.dialect.name == "postgresql" else sqlite_insert)(_EVENTS)
+    result = connection.execute(insert.values(
         event_id=event["id"], event_type=event["type"][:100], outcome=kind, detail=outcome[:500], processed_at=now,
     ).on_conflict_do_nothing(index_elements=[_EVENTS.c.event_id]).returning(_EVENTS.c.id))
     if result.first() is None:
