@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         default=None, description="whsec_… secrets, comma-separated during rotation"
     )
     app_url: str = Field(default="http://localhost:3000", description="public base URL")
+    stripe_emulator_url: str | None = Field(
+        default=None,
+        description="base URL of the local Stripe emulator the SDK calls; unset = this app (APP_URL). "
+                    "Lets the emulator run in a process of its own (the webhook benchmark does)",
+    )
     # Stripe Checkout Sessions live 30 min to 24 h, and a hold lasts exactly as long as its
     # Checkout Session, so the same bounds apply.
     hold_minutes: int = Field(default=30, ge=30, le=24 * 60, description="how long a hold keeps a slot")
@@ -91,6 +96,13 @@ class Settings(BaseSettings):
             _refuse_placeholder(secret)
         return SecretStr(",".join(secrets))
 
+    @field_validator("stripe_emulator_url")
+    @classmethod
+    def _check_emulator_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return cls._check_app_url(value)
+
     @field_validator("app_url")
     @classmethod
     def _check_app_url(cls, value: str) -> str:
@@ -112,6 +124,11 @@ class Settings(BaseSettings):
     def uses_stripe_emulator(self) -> bool:
         """True when no Stripe key is configured: payments go to the local emulator."""
         return self.stripe_secret_key is None
+
+    @property
+    def emulator_url(self) -> str:
+        """Where the SDK reaches the emulator's API (normally this very app)."""
+        return self.stripe_emulator_url or self.app_url
 
     @property
     def is_sqlite(self) -> bool:
