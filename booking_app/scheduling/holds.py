@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -90,8 +93,20 @@ def create_hold(request: HoldRequest, *, now: datetime, engine: Engine | None = 
         _check_timing(session_type, clean.start, now)
         if slot_at(session, session_type, builder, clean.start, now, include_busy=False) is None:
             raise InvalidInput("start", messages.NOT_A_SLOT)
-        if slot_at(session, session_type, builder, clean.start, now, include_busy=True) is None:
+        if _already_taken(session, session_type, builder, clean.start, now):
             raise Conflict(messages.SLOT_TAKEN)  # already taken: answer without queueing
+    with _builder_queue(engine, builder.id):
+        # Requests for the same slot that arrived together all passed the check above; the
+        # first through the queue took it. Tell the others at once from a plain read instead
+        # of taking the write lock to find out (the check under the lock stays the guard).
+        with read_session(engine) as session:  # a fresh read: it sees every commit so far
+            if _blocked_by_others(session, session_type, builder, clean.start, now):
+                raise Conflict(messages.SLOT_TAKEN)
+        return _write_hold(engine, clean, session_type, builder, now)
+
+
+def _write_hold(engine: Engine, clean: _CleanHold, session_type: SessionType, builder: Builder,
+                now: datetime) -> Booking:
     # Retry what a second attempt can resolve: a lost seat race (another seat may be free) or
     # a PostgreSQL deadlock/serialization failure (the retry sees the winner and says 409).
     for attempt in range(3):
@@ -115,24 +130,82 @@ def create_hold(request: HoldRequest, *, now: datetime, engine: Engine | None = 
     raise AssertionError("unreachable")  # the loop returns or raises
 
 
+def _blocked_span(session_type: SessionType, start: datetime) -> tuple[datetime, datetime]:
+    """``[blocked_start, blocked_end)`` of a booking of ``session_type`` at ``start``."""
+    end = start + timedelta(minutes=session_type.duration_minutes)
+    return (start - timedelta(minutes=session_type.buffer_before_minutes),
+            end + timedelta(minutes=session_type.buffer_after_minutes))
+
+
+def _already_taken(session: Session, session_type: SessionType, builder: Builder, start: datetime,
+                   now: datetime) -> bool:
+    """Is the offered slot at ``start`` no longer free? Group sessions count seats as the
+    listing does; for the others this is the slot engine's test for one candidate (its
+    buffered span against busy time) as one indexed query."""
+    if session_type.seats > 1:
+        return slot_at(session, session_type, builder, start, now, include_busy=True) is None
+    return _blocked_by_others(session, session_type, builder, start, now)
+
+
+def _blocked_by_others(session: Session, session_type: SessionType, builder: Builder, start: datetime,
+                       now: datetime) -> bool:
+    """Does a booking (other than a seat of the same group slot) block the time a booking at
+    ``start`` needs? True means the write path would refuse it too."""
+    blocked_start, blocked_end = _blocked_span(session_type, start)
+    key = group_occupancy_key(session_type.id, start) if session_type.seats > 1 else _NO_KEY
+    return time_is_taken(session, builder.id, blocked_start, blocked_end, key, now)
+
+
+_NO_KEY = ""  # an occupancy key no booking has (they are "booking:…" or "group:…")
+
+
+# Per process, holds for one builder go through one at a time (per database). Not a guard —
+# the database's write lock (SQLite) and advisory lock + exclusion constraint (PostgreSQL)
+# are, across threads and processes alike — but a queue that wakes the next request the
+# moment the previous one has committed. Without it, requests that lost the race waited for
+# SQLite's lock in its busy handler, which sleeps in growing steps (up to 100 ms), or
+# queued for PostgreSQL's advisory lock only to find the slot taken.
+_QUEUE_TIMEOUT_S = 30.0
+_queues: dict[tuple[str, int], threading.Lock] = {}
+_queues_guard = threading.Lock()
+
+
+@contextmanager
+def _builder_queue(engine: Engine, builder_id: int) -> Iterator[None]:
+    key = (engine.url.render_as_string(hide_password=True), builder_id)
+    with _queues_guard:
+        queue = _queues.setdefault(key, threading.Lock())
+    # A request stuck for longer than the database's own lock timeout goes on without its
+    # turn: the database still serialises it, only the quick answer is lost.
+    acquired = queue.acquire(timeout=_QUEUE_TIMEOUT_S)
+    if not acquired:
+        log.warning("hold queue for builder %s: no turn after %.0f s; going on", builder_id, _QUEUE_TIMEOUT_S)
+    try:
+        yield
+    finally:
+        if acquired:
+            queue.release()
+
+
 def _insert_hold(
     session: Session, clean: _CleanHold, session_type: SessionType, builder: Builder, now: datetime
 ) -> Booking:
     """Inside the write transaction: re-check the builder's time, enforce limits, insert."""
     if session.get_bind().dialect.name == "postgresql":
         _lock_for_hold(session, builder.id, clean)
-    expire_stale_holds(session, now=now, builder_id=builder.id)
-    if not session_type.is_free:
-        _check_hold_limits(session, clean, now, get_settings().max_active_holds)
     start = clean.start
     end = start + timedelta(minutes=session_type.duration_minutes)
-    blocked_start = start - timedelta(minutes=session_type.buffer_before_minutes)
-    blocked_end = end + timedelta(minutes=session_type.buffer_after_minutes)
+    blocked_start, blocked_end = _blocked_span(session_type, start)
     token = new_booking_token()
     group = session_type.seats > 1
     key = group_occupancy_key(session_type.id, start) if group else booking_occupancy_key(token)
+    # The overlap check first: a request that lost the race leaves without writing anything.
+    # (Expired holds never count as taken here, marked expired or not.)
     if time_is_taken(session, builder.id, blocked_start, blocked_end, key, now):
         raise Conflict(messages.SLOT_TAKEN)
+    expire_stale_holds(session, now=now, builder_id=builder.id)
+    if not session_type.is_free:
+        _check_hold_limits(session, clean, now, get_settings().max_active_holds)
     free = session_type.is_free
     booking = Booking(
         public_token=token,
