@@ -107,6 +107,17 @@ def write_session(engine: Engine | None = None) -> Iterator[Session]:
 
 
 @contextmanager
+def read_connection(engine: Engine | None = None) -> Iterator[Connection]:
+    """A connection for a single read on a hot path: autocommit on PostgreSQL, so the read is
+    one round trip instead of BEGIN, SELECT and ROLLBACK. (On SQLite a plain connection.)"""
+    engine = engine or get_engine()
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
+
+
+@contextmanager
 def write_connection(engine: Engine | None = None) -> Iterator[Connection]:
     """``write_session`` for Core statements on a hot path: a bare connection in one
     transaction (``BEGIN IMMEDIATE`` on SQLite), committed on success, rolled back on any

@@ -53,6 +53,26 @@ def apply_checkout_session(checkout: CheckoutSession, *, now: datetime, record: 
 _PAYMENTS = Payment.__table__
 
 
+def _param(name: str, column: sa.Column) -> sa.BindParameter:
+    return sa.bindparam(name, type_=column.type)
+
+
+# Built once: SQLAlchemy then reuses the statement's cache key and compiled form (building
+# the statement per call was a tenth of the webhook's CPU). The IN list is spelled as ORs of
+# fixed values so that it needs no per-execution expansion.
+_CLAIM_PAYMENT = (
+    sa.update(_PAYMENTS)
+    .where(_PAYMENTS.c.checkout_session_id == _param("session_id", _PAYMENTS.c.checkout_session_id),
+           sa.or_(*(_PAYMENTS.c.status == status for status in UNPAID)))
+    .values(status=PaymentStatus.PAID, updated_at=_param("now", _PAYMENTS.c.updated_at),
+            paid_at=_param("paid_at", _PAYMENTS.c.paid_at),
+            payment_intent_id=_param("payment_intent_id", _PAYMENTS.c.payment_intent_id))
+    .returning(_PAYMENTS.c.id, _PAYMENTS.c.booking_id)
+)
+_PAYMENT_OF_SESSION = sa.select(_PAYMENTS.c.id).where(
+    _PAYMENTS.c.checkout_session_id == _param("session_id", _PAYMENTS.c.checkout_session_id))
+
+
 def _apply(connection: Connection, checkout: CheckoutSession, now: datetime) -> tuple[str, int | None]:
     """The changes, in the caller's transaction: (outcome, id of a payment to refund).
 
@@ -61,16 +81,11 @@ def _apply(connection: Connection, checkout: CheckoutSession, now: datetime) -> 
     the same transaction."""
     if checkout.payment_status == "paid":
         # The compare-and-swap that makes this caller the one that confirms.
-        won = connection.execute(
-            sa.update(_PAYMENTS)
-            .where(_PAYMENTS.c.checkout_session_id == checkout.id, _PAYMENTS.c.status.in_(UNPAID))
-            .values(status=PaymentStatus.PAID, updated_at=now, paid_at=now,
-                    payment_intent_id=checkout.payment_intent_id)
-            .returning(_PAYMENTS.c.id, _PAYMENTS.c.booking_id)
-        ).first()
+        won = connection.execute(_CLAIM_PAYMENT, {
+            "session_id": checkout.id, "now": now, "paid_at": now, "payment_intent_id": checkout.payment_intent_id,
+        }).first()
         if won is None:
-            known = connection.execute(sa.select(_PAYMENTS.c.id)
-                                       .where(_PAYMENTS.c.checkout_session_id == checkout.id)).first()
+            known = connection.execute(_PAYMENT_OF_SESSION, {"session_id": checkout.id}).first()
             return ("unchanged: already paid", None) if known else _unknown(checkout)
         outcome, refund = _book_paid(connection, won.booking_id, now)
         return outcome, won.id if refund else None

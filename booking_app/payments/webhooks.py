@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from booking_app.db import get_engine, write_connection
+from booking_app.db import read_connection, write_connection
 from booking_app.models import StripeEvent, StripeEventOutcome
 from booking_app.payments import fulfilment, refunds
 from booking_app.payments.signing import accepted_secrets
@@ -103,7 +103,7 @@ def process_event(event: dict, *, now: datetime) -> str:
 
 
 def already_recorded(event_id: str) -> bool:
-    with get_engine().connect() as connection:
+    with read_connection() as connection:
         return connection.execute(_SEEN, {"event_id": event_id}).first() is not None
 
 
@@ -111,12 +111,27 @@ _EVENTS = StripeEvent.__table__
 _SEEN = sa.select(_EVENTS.c.id).where(_EVENTS.c.event_id == sa.bindparam("event_id"))
 
 
+def _insert_event(insert) -> sa.Insert:  # noqa: ANN001 - a dialect's insert()
+    columns = _EVENTS.c
+    return (insert(_EVENTS).values(
+        event_id=sa.bindparam("event_id", type_=columns.event_id.type),
+        event_type=sa.bindparam("event_type", type_=columns.event_type.type),
+        outcome=sa.bindparam("outcome", type_=columns.outcome.type),
+        detail=sa.bindparam("detail", type_=columns.detail.type),
+        processed_at=sa.bindparam("processed_at", type_=columns.processed_at.type),
+    ).on_conflict_do_nothing(index_elements=[columns.event_id]).returning(columns.id))
+
+
+# Built once per dialect (see fulfilment's statements).
+_RECORD = {"postgresql": _insert_event(pg_insert), "sqlite": _insert_event(sqlite_insert)}
+
+
 def record_event(connection: Connection, outcome: str, *, event: dict, now: datetime) -> None:
     """Insert the ``stripe_event`` row in the caller's transaction (see ``Recorder``)."""
     kind = StripeEventOutcome.IGNORED if outcome.startswith("ignored") else StripeEventOutcome.PROCESSED
-    insert = (pg_insert if connection.dialect.name == "postgresql" else sqlite_insert)(_EVENTS)
-    result = connection.execute(insert.values(
-        event_id=event["id"], event_type=event["type"][:100], outcome=kind, detail=outcome[:500], processed_at=now,
-    ).on_conflict_do_nothing(index_elements=[_EVENTS.c.event_id]).returning(_EVENTS.c.id))
-    if result.first() is None:
+    inserted = connection.execute(_RECORD[connection.dialect.name], {
+        "event_id": event["id"], "event_type": event["type"][:100], "outcome": kind, "detail": outcome[:500],
+        "processed_at": now,
+    }).first()
+    if inserted is None:
         raise DuplicateEvent(event["id"])

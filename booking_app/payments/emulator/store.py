@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from booking_app.db import get_engine
+from booking_app.db import read_connection
 
 from booking_app.models.stripe_emulator import EmulatorDelivery, EmulatorObject, EmulatorSetting
 
@@ -77,7 +77,7 @@ _READ_OBJECT = sa.select(_OBJECTS.c.data).where(_OBJECTS.c.id == sa.bindparam("o
 
 def read_object(object_id: str) -> dict[str, Any] | None:
     """One object outside any write transaction (a plain GET): a single Core SELECT."""
-    with get_engine().connect() as connection:
+    with read_connection() as connection:
         return connection.execute(_READ_OBJECT, {"object_id": object_id}).scalar()
 
 
