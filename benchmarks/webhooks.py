@@ -469,12 +469,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def app_server(url: str, workers: int) -> Iterator[tuple[str, int]]:
+def app_server(url: str, workers: int, extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
     """``create_api`` served by granian in a child process; yields its base URL and pid. The
     child is stopped (by its own pid) on the way out, whatever happened."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, **APP_ENVIRONMENT, "DATABASE_URL": url, "APP_URL": base}
+    env = {**os.environ, **APP_ENVIRONMENT, "DATABASE_URL": url, "APP_URL": base, **(extra_env or {})}
     command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", "127.0.0.1",
                "--port", str(port), "--workers", str(workers), "--no-ws", "--log-level", "warning",
                "booking_app.api.app:create_api"]
@@ -527,18 +527,55 @@ def tree_cpu_seconds(root: int) -> float:
     return sum(times.get(pid, 0.0) for pid in tree)
 
 
-def measure_server(url: str, prepared: Prepared, clients: int, workers: int) -> Measured:
+def postgres_backends(engine: sa.Engine) -> set[int]:
+    """Process ids of the PostgreSQL backends connected to this benchmark's database."""
+    with engine.connect() as connection:
+        return set(connection.execute(sa.text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )).scalars())
+
+
+def process_cpu_seconds(pids: set[int]) -> dict[int, float]:
+    """User + system CPU seconds of each living process in ``pids`` (Linux /proc)."""
+    tick, times = os.sysconf("SC_CLK_TCK"), {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        times[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return times
+
+
+def measure_server(url: str, prepared: Prepared, clients: int, workers: int,
+                   emulator_process: bool = False) -> Measured:
     with ExitStack() as stack:
-        base, server_pid = stack.enter_context(app_server(url, workers))
+        extra_env, emulator_pid = {}, None
+        if emulator_process:
+            # "Stripe" in a process of its own, as in production where Stripe is elsewhere:
+            # the app's SDK calls it over loopback HTTP and its CPU is counted apart.
+            emulator_base, emulator_pid = stack.enter_context(app_server(url, 1))
+            extra_env["STRIPE_EMULATOR_URL"] = emulator_base
+        base, server_pid = stack.enter_context(app_server(url, workers, extra_env))
         http_clients = [stack.enter_context(httpx.Client(base_url=base, timeout=SERVER_TIMEOUT_S))
                         for _ in range(clients)]
         for client in http_clients:
             client.get("/api/health").raise_for_status()  # opens the keep-alive connection
         warm = warm_up(server_post(http_clients[0]), prepared.warmup)
+        engine = db.get_engine()
+        postgres = engine.dialect.name == "postgresql"
+        backends_before = process_cpu_seconds(postgres_backends(engine)) if postgres else {}
         server_cpu, own_cpu = tree_cpu_seconds(server_pid), time.process_time()
+        emulator_cpu = tree_cpu_seconds(emulator_pid) if emulator_pid else 0.0
         sent, wall = send_concurrently([server_post(client) for client in http_clients], prepared.measured)
-        cpu = {"server processes (app)": tree_cpu_seconds(server_pid) - server_cpu,
-               "benchmark process (clients)": time.process_time() - own_cpu}
+        cpu = {"app server": tree_cpu_seconds(server_pid) - server_cpu}
+        if emulator_pid:
+            cpu["emulator server"] = tree_cpu_seconds(emulator_pid) - emulator_cpu
+        if postgres:
+            after = process_cpu_seconds(postgres_backends(engine))
+            cpu["PostgreSQL backends"] = sum(seconds - backends_before.get(pid, 0.0) for pid, seconds in after.items())
+        cpu["benchmark clients"] = time.process_time() - own_cpu
+        db.dispose_engines()
         return Measured(warm, sent, wall, cpu)
 
 
@@ -658,7 +695,7 @@ def database(kind: str) -> Iterator[str]:
 
 
 def run_one(kind: str, mode: str, events: int = DEFAULT_EVENTS, clients: int = DEFAULT_CLIENTS,
-            server_workers: int = 1, profile: bool = False) -> dict[str, object]:
+            server_workers: int = 1, profile: bool = False, emulator_process: bool = False) -> dict[str, object]:
     """One measured run on a fresh database of ``kind``; ``mode`` is "in-process" or "server"."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
@@ -676,7 +713,7 @@ def run_one(kind: str, mode: str, events: int = DEFAULT_EVENTS, clients: int = D
             measured = measure_in_process(api, prepared, clients, profiler)
         else:
             db.dispose_engines()  # the server process has its own connections
-            measured = measure_server(url, prepared, clients, server_workers)
+            measured = measure_server(url, prepared, clients, server_workers, emulator_process)
         sent, wall = measured.sent, measured.wall_s
         check = consistency(db.get_engine(), [*measured.warmup, *sent])
     statuses = Counter(item.status for item in sent)
@@ -684,6 +721,7 @@ def run_one(kind: str, mode: str, events: int = DEFAULT_EVENTS, clients: int = D
     result: dict[str, object] = {
         "database": kind, "server": version, "mode": mode, "clients": clients,
         "server_workers": server_workers if mode == "server" else None,
+        "emulator_process": emulator_process and mode == "server",
         "events_sent": len(sent), "duplicates": prepared.duplicates, "distinct": prepared.distinct,
         "accepted": statuses[200], "statuses": dict(sorted(statuses.items())),
         "outcomes": dict(outcomes.most_common()),
@@ -735,6 +773,8 @@ def format_results(results: Sequence[dict[str, object]]) -> str:
             lines += ["", f"== {row['database']} == skipped: {row['reason']}"]
             continue
         mode = row["mode"] + (f", {row['server_workers']} worker(s)" if row["mode"] == "server" else "")
+        if row.get("emulator_process"):
+            mode += ", emulator in its own process"
         lines += [
             "",
             f"== {row['database']} ({row['server']}) — {mode}, {row['clients']} client threads ==",
@@ -777,6 +817,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"concurrent sending threads (default {DEFAULT_CLIENTS})")
     parser.add_argument("--server", action="store_true",
                         help="also measure against the app served by granian in a child process")
+    parser.add_argument("--server-only", action="store_true",
+                        help="measure only against the server (implies --server)")
+    parser.add_argument("--emulator-process", action="store_true",
+                        help="server mode: run the Stripe emulator in a granian process of its own (CPU counted apart)")
     parser.add_argument("--server-workers", type=int, default=1, help="granian worker processes (default 1)")
     parser.add_argument("--server-clients", type=int, default=DEFAULT_SERVER_CLIENTS,
                         help=f"concurrent sending threads against the server (default {DEFAULT_SERVER_CLIENTS})")
@@ -788,7 +832,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if min(args.clients, args.server_clients, args.server_workers) < 1:
         parser.error("--clients, --server-clients and --server-workers must be at least 1")
     kinds = list(DATABASES) if args.database == "both" else [args.database]
-    modes = list(MODES) if args.server and not args.profile else [MODES[0]]
+    modes = list(MODES) if (args.server or args.server_only) and not args.profile else [MODES[0]]
+    if args.server_only and not args.profile:
+        modes = [MODES[1]]
     # A plain SIGTERM would end the process without unwinding; make it an exit, so that the
     # server child is stopped and the throwaway database dropped as on any error.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
@@ -803,7 +849,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         for mode in modes:
             clients = args.clients if mode == "in-process" else args.server_clients
-            row = run_one(kind, mode, args.events, clients, args.server_workers, profile=args.profile)
+            row = run_one(kind, mode, args.events, clients, args.server_workers, profile=args.profile,
+                          emulator_process=args.emulator_process)
             print(format_results([row]), flush=True)
     return 0
 
