@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from booking_app.models import (
     Booking,
@@ -60,28 +60,37 @@ def occupies_time(now: datetime) -> sa.ColumnElement[bool]:
 
 
 def load_weekly(session: Session, builder_id: int) -> list[WeeklyWindow]:
-    rows = session.exec(select(WeeklyWindowRow).where(WeeklyWindowRow.builder_id == builder_id))
-    return [WeeklyWindow(r.weekday, minute_to_time(r.start_minute), minute_to_time(r.end_minute)) for r in rows]
+    rows = session.connection().execute(_WEEKLY, {"builder_id": builder_id})
+    return [WeeklyWindow(weekday, minute_to_time(start), minute_to_time(end)) for weekday, start, end in rows]
 
 
 def load_overrides(
     session: Session, builder_id: int, first_day: date, last_day: date
 ) -> dict[date, list[tuple[time, time]]]:
-    overrides = session.exec(
-        select(DateOverride).where(
-            DateOverride.builder_id == builder_id, DateOverride.day >= first_day, DateOverride.day <= last_day
-        )
-    ).all()
-    by_id: dict[int, list[tuple[time, time]]] = {o.id: [] for o in overrides}
-    if by_id:
-        windows = session.exec(
-            select(DateOverrideWindow)
-            .where(DateOverrideWindow.override_id.in_(by_id))
-            .order_by(DateOverrideWindow.start_minute)
-        )
-        for w in windows:
-            by_id[w.override_id].append((minute_to_time(w.start_minute), minute_to_time(w.end_minute)))
-    return {o.day: by_id[o.id] for o in overrides}
+    """Date overrides between two dates (both included); an override without windows maps to
+    an empty list (the day is unavailable)."""
+    rows = session.connection().execute(_OVERRIDES, {"builder_id": builder_id, "first": first_day, "last": last_day})
+    overrides: dict[date, list[tuple[time, time]]] = {}
+    for day, start, end in rows:
+        windows = overrides.setdefault(day, [])
+        if start is not None:
+            windows.append((minute_to_time(start), minute_to_time(end)))
+    return overrides
+
+
+# Prebuilt Core statements (every slots request and every hold runs them).
+_WEEKLY_C = WeeklyWindowRow.__table__.c
+_WEEKLY = sa.select(_WEEKLY_C.weekday, _WEEKLY_C.start_minute, _WEEKLY_C.end_minute).where(
+    _WEEKLY_C.builder_id == sa.bindparam("builder_id"))
+_OVERRIDE_C, _OVERRIDE_WINDOW_C = DateOverride.__table__.c, DateOverrideWindow.__table__.c
+_OVERRIDES = (
+    sa.select(_OVERRIDE_C.day, _OVERRIDE_WINDOW_C.start_minute, _OVERRIDE_WINDOW_C.end_minute)
+    .select_from(DateOverride.__table__.outerjoin(
+        DateOverrideWindow.__table__, _OVERRIDE_WINDOW_C.override_id == _OVERRIDE_C.id))
+    .where(_OVERRIDE_C.builder_id == sa.bindparam("builder_id"), _OVERRIDE_C.day >= sa.bindparam("first"),
+           _OVERRIDE_C.day <= sa.bindparam("last"))
+    .order_by(_OVERRIDE_C.day, _OVERRIDE_WINDOW_C.start_minute)
+)
 
 
 def offered_slots(
