@@ -14,7 +14,7 @@ from booking_app.settings import DEFAULT_SQLITE_PATH, PROJECT_ROOT, SettingsErro
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("DATABASE_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "APP_URL"):
+    for name in ("DATABASE_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "APP_URL", "STRIPE_EMULATOR_URL"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -101,4 +101,14 @@ def test_reflex_config_refuses_to_start_with_a_bad_value() -> None:
 def test_hold_minutes_must_be_between_30_minutes_and_a_day(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("HOLD_MINUTES", value)
     with pytest.raises(SettingsError, match="HOLD_MINUTES"):
+        load_settings(_env_file=None)
+
+
+def test_the_emulator_is_this_app_unless_stripe_emulator_url_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_URL", "https://book.example.com")
+    assert load_settings(_env_file=None).emulator_url == "https://book.example.com"
+    monkeypatch.setenv("STRIPE_EMULATOR_URL", "http://127.0.0.1:9001/")
+    assert load_settings(_env_file=None).emulator_url == "http://127.0.0.1:9001"
+    monkeypatch.setenv("STRIPE_EMULATOR_URL", "127.0.0.1:9001")
+    with pytest.raises(SettingsError, match="STRIPE_EMULATOR_URL|stripe_emulator_url"):
         load_settings(_env_file=None)
