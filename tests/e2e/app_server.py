@@ -41,7 +41,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 240) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -79,7 +79,7 @@ def running_app(database_url: str, workdir: Path, extra_env: dict[str, str] | No
         )
     app = RunningApp(url=f"http://localhost:{port}", log_path=log_path)
     try:
-        _wait_until_up(app.url, process, log_path)
+        wait_until_up(app.url, process, log_path)
         app.new_log()  # the build output is nobody's concern
         yield app
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import reflex as rx
@@ -21,13 +22,22 @@ def state_for(state_class: type[rx.State], token: str):
 
 
 def run_handler(handler, state, *args):
-    """Run an event handler's function, collecting what it returns or yields."""
+    """Run an event handler's function, collecting what it returns or yields.
+
+    In a thread of its own: Playwright's sync API (the e2e tests, same pytest process) keeps
+    an event loop running in the main thread, where ``asyncio.run`` is refused.
+    """
     result = handler.fn(state, *args)
     if inspect.isasyncgen(result):
+        generator = result
+
         async def drain():
-            return [item async for item in result]
-        return asyncio.run(drain())
-    return asyncio.run(result) if inspect.iscoroutine(result) else result
+            return [item async for item in generator]
+        result = drain()
+    if not inspect.iscoroutine(result):
+        return result
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, result).result()
 
 
 def token_for(user_id: int) -> str:
