@@ -4,11 +4,14 @@ import reflex as rx
 
 import booking_app.models  # noqa: F401 - registers the tables Reflex's start-up schema check compares
 from booking_app.api.app import create_api
+from booking_app.api.proxies import forwarded_headers_transformer
 from booking_app.pages import auth, availability, booking, dashboard, home, session_types, wizard
 from booking_app.scheduling.sweeper import sweep_expired_holds_forever
 from booking_app.settings import get_settings
 
-app = rx.App(api_transformer=create_api(), stylesheets=["/styles.css"])
+# The proxy-headers wrapper, when configured, goes outermost so it applies to every route.
+_transformers = [create_api(), forwarded_headers_transformer(get_settings())]
+app = rx.App(api_transformer=[t for t in _transformers if t is not None], stylesheets=["/styles.css"])
 home.register(app)
 booking.register(app)
 wizard.register(app)

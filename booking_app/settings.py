@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     max_active_holds: int = Field(
         default=3, ge=1, le=100, description="unpaid holds allowed per e-mail address and per client address"
     )
+    trusted_proxies: str = Field(
+        default="", description="comma-separated addresses/networks of proxies whose X-Forwarded-For and "
+                                "X-Forwarded-Proto are believed ('*' = any); empty = none"
+    )
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [entry.strip() for entry in self.trusted_proxies.split(",") if entry.strip()]
 
     @field_validator("database_url")
     @classmethod

@@ -16,4 +16,16 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
-exec python -m pytest "$@"
+python -m pytest "$@"
+
+# A full run also puts a short load on a two-worker PostgreSQL + Redis deployment and checks
+# the database afterwards (it cannot share the app directory with the e2e server, hence after
+# pytest). Required in CI; elsewhere it runs when PostgreSQL and Redis answer.
+if [ $# -eq 0 ]; then
+  if [ -n "${BOOKING_TEST_REQUIRE_POSTGRES:-}${CI:-}" ] || python -m benchmarks.deployment --check-services; then
+    echo "==> Short load test (20 customers, 15 s, 2 workers, PostgreSQL + Redis)"
+    python -m benchmarks.load --customers 20 --seconds 15 --browsers 1
+  else
+    echo "==> Skipping the short load test: PostgreSQL or Redis is not reachable on 127.0.0.1"
+  fi
+fi
