@@ -25,11 +25,22 @@ def _transition(
     return result.rowcount == 1
 
 
+_BOOKINGS = Booking.__table__
+# Built once: every paid booking is confirmed here by the Stripe webhook, and building the
+# statement per call was the largest part of its CPU. A Core statement (not an ORM bulk
+# update): nothing relies on in-session objects being synchronised.
+_CONFIRM = (
+    sa.update(_BOOKINGS)
+    .where(_BOOKINGS.c.id == sa.bindparam("booking_id", type_=_BOOKINGS.c.id.type),
+           _BOOKINGS.c.status == BookingStatus.PENDING_PAYMENT)
+    .values(status=BookingStatus.CONFIRMED, updated_at=sa.bindparam("now", type_=_BOOKINGS.c.updated_at.type),
+            confirmed_at=sa.bindparam("confirmed_at", type_=_BOOKINGS.c.confirmed_at.type))
+)
+
+
 def confirm_booking(session: Session, booking_id: int, *, now: datetime) -> bool:
     """A paid hold becomes a booking."""
-    return _transition(
-        session, booking_id, (BookingStatus.PENDING_PAYMENT,), BookingStatus.CONFIRMED, now, confirmed_at=now
-    )
+    return session.execute(_CONFIRM, {"booking_id": booking_id, "now": now, "confirmed_at": now}).rowcount == 1
 
 
 def expire_hold(session: Session, booking_id: int, *, now: datetime) -> bool:
