@@ -36,8 +36,15 @@ def time_is_taken(
 ) -> bool:
     """Does an active booking of the builder block part of ``[blocked_start, blocked_end)``?
     Seats of the same group slot (same occupancy key) share their time."""
+    return overlap_exists(session.connection(), builder_id, blocked_start, blocked_end, key, now)
+
+
+def overlap_exists(
+    connection: sa.Connection, builder_id: int, blocked_start: datetime, blocked_end: datetime, key: str,
+    now: datetime,
+) -> bool:
+    """``time_is_taken`` on a bare connection (for example ``db.read_connection``: one round trip)."""
     values = {"builder_id": builder_id, "lo": blocked_start, "hi": blocked_end, "key": key, "now": now}
-    connection = session.connection()
     statement = _TIME_TAKEN_PG if connection.dialect.name == "postgresql" else _TIME_TAKEN
     return connection.execute(statement, values).first() is not None
 

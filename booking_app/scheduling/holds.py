@@ -15,13 +15,14 @@ from sqlmodel import Session, select
 
 from booking_app import messages
 from booking_app.accounts.service import normalise_email, validate_timezone
-from booking_app.db import get_engine, read_session, write_session
+from booking_app.db import get_engine, read_connection, read_session, write_session
 from booking_app.errors import Conflict, InvalidInput, TooManyRequests
 from booking_app.models import Booking, BookingStatus, Builder, SessionType
 from booking_app.scheduling.availability import booking_occupancy_key, group_occupancy_key, slot_at
 from booking_app.scheduling.guards import (
     RETRYABLE_SQLSTATES,
     lock_builder,
+    overlap_exists,
     sqlstate,
     time_is_taken,
     violated_guard,
@@ -99,8 +100,8 @@ def create_hold(request: HoldRequest, *, now: datetime, engine: Engine | None = 
         # Requests for the same slot that arrived together all passed the check above; the
         # first through the queue took it. Tell the others at once from a plain read instead
         # of taking the write lock to find out (the check under the lock stays the guard).
-        with read_session(engine) as session:  # a fresh read: it sees every commit so far
-            if _blocked_by_others(session, session_type, builder, clean.start, now):
+        with read_connection(engine) as connection:  # a fresh read: it sees every commit so far
+            if _blocked_by_others(connection, session_type, builder, clean.start, now):
                 raise Conflict(messages.SLOT_TAKEN)
         return _write_hold(engine, clean, session_type, builder, now)
 
@@ -144,16 +145,16 @@ def _already_taken(session: Session, session_type: SessionType, builder: Builder
     buffered span against busy time) as one indexed query."""
     if session_type.seats > 1:
         return slot_at(session, session_type, builder, start, now, include_busy=True) is None
-    return _blocked_by_others(session, session_type, builder, start, now)
+    return _blocked_by_others(session.connection(), session_type, builder, start, now)
 
 
-def _blocked_by_others(session: Session, session_type: SessionType, builder: Builder, start: datetime,
+def _blocked_by_others(connection: sa.Connection, session_type: SessionType, builder: Builder, start: datetime,
                        now: datetime) -> bool:
     """Does a booking (other than a seat of the same group slot) block the time a booking at
     ``start`` needs? True means the write path would refuse it too."""
     blocked_start, blocked_end = _blocked_span(session_type, start)
     key = group_occupancy_key(session_type.id, start) if session_type.seats > 1 else _NO_KEY
-    return time_is_taken(session, builder.id, blocked_start, blocked_end, key, now)
+    return overlap_exists(connection, builder.id, blocked_start, blocked_end, key, now)
 
 
 _NO_KEY = ""  # an occupancy key no booking has (they are "booking:…" or "group:…")
