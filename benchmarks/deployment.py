@@ -82,6 +82,18 @@ class Deployment:
         found = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
         return [int(pid) for pid in found.stdout.split()]
 
+    def worker_rss_mb(self) -> list[float]:
+        """Resident memory of each worker, in MB (from /proc)."""
+        sizes = []
+        for pid in self.worker_pids():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue  # exited between listing and reading
+            kilobytes = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+            sizes.append(kilobytes / 1024)
+        return sizes
+
     def kill_worker(self) -> int:
         """SIGKILL one worker (as the OOM killer would); granian starts a new one."""
         victim = self.worker_pids()[0]

@@ -58,6 +58,8 @@ class Stats:
     answers: Counter = field(default_factory=Counter)  # (step, status)
     errors: list[str] = field(default_factory=list)  # transport errors and 5xx
     outcomes: Counter = field(default_factory=Counter)
+    rss_idle: list[float] = field(default_factory=list)  # MB per worker before the load
+    rss_peak: float = 0.0  # the largest worker during the load
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, step: str, seconds: float, status: int | str) -> None:
@@ -158,7 +160,7 @@ def _browser_customers(base: str, until: float, stats: Stats, count: int) -> Non
                 try:
                     page.goto(f"{base}/book/demo/?type=build-session")
                     wait_for_heading(page, "Pick a date and time")
-                    page.get_by_role("button", name=re.compile(r", \d+ times? free$")).first.wait_for()
+                    page.locator('#time-picker[aria-busy="false"]').wait_for()  # the times are fresh
                     page.get_by_role("group", name=re.compile("^Times on ")).get_by_role("button").last.click()
                     fill_details(page, f"Browser {n}", f"browser{n}@load.example")
                     page.get_by_role("button", name=re.compile(r"^Pay ")).click()
@@ -219,7 +221,15 @@ async def run_load(deployment: Deployment, *, customers: int, seconds: float, br
         await asyncio.sleep(delay)
         await _customer(n, base, kinds, stats, random.Random(rng.random()))
 
+    stats.rss_idle = deployment.worker_rss_mb()
+
+    async def sample_memory() -> None:
+        while time.monotonic() < until + 5:
+            stats.rss_peak = max([stats.rss_peak, *deployment.worker_rss_mb()])
+            await asyncio.sleep(1)
+
     tasks = [arrive(n, rng.uniform(0, seconds * 0.9)) for n in range(customers)]
+    tasks.append(sample_memory())
     if fault:
         tasks.append(_fault(fault, deployment, seconds * 0.4, stats))
     started = time.monotonic()
@@ -312,6 +322,8 @@ def report(stats: Stats, checks: dict[str, int], args: argparse.Namespace, deplo
                             if s == step)
         print(f"{step:<26}{len(values):>6}{statistics.median(values):>10.1f}{_percentile(values, 0.95):>10.1f}"
               f"{_percentile(values, 0.99):>10.1f}  {answers}")
+    print("worker RSS: idle " + ", ".join(f"{mb:.0f} MB" for mb in stats.rss_idle)
+          + f"; largest under load {stats.rss_peak:.0f} MB (target idle <= 150 MB)")
     print("outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.outcomes.items())))
     for error in stats.errors[:10]:
         print("  error:", error)

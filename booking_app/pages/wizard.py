@@ -251,7 +251,8 @@ def _step_time() -> rx.Component:
             rx.cond(
                 W.has_slots,
                 rx.flex(_calendar(), _slots(), direction=rx.breakpoints(initial="column", md="row"),
-                        gap="1.5rem", width="100%"),
+                        gap="1.5rem", width="100%", aria_busy=rx.cond(W.slots_loading, "true", "false"),
+                        id="time-picker"),
                 rx.callout("No free times in the coming weeks. Please check back later, or pick another session.",
                            icon="calendar-x", color_scheme="gray", width="100%"),
             ),

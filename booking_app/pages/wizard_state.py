@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import reflex as rx
 
+from booking_app import messages
 from booking_app.errors import Conflict, DomainError, InvalidInput
 from booking_app.models import BookingStatus
 from booking_app.pages import wizard_data as data
@@ -168,6 +169,8 @@ class WizardState(rx.State):
                 self.type_id, self.selected_start, self.selected_day, self.slots_by_day = card.id, "", "", {}
             if card is not None:
                 self.step = "time"
+        if self.type_id:
+            self.slots_loading = True  # until browser_settings' refresh: times shown may be stale
         events.append(rx.call_script(DETECT_BROWSER, callback=WizardState.browser_settings))
         return events
 
@@ -216,8 +219,8 @@ class WizardState(rx.State):
             self.selected_day = min(slots, default="")
         if self.selected_start and not any(s.start == self.selected_start for s in slots.get(self.selected_day, [])):
             self.selected_start = ""
-            if self.step in ("details", "review"):
-                self.step = "time"
+            if self.step in ("details", "review"):  # someone else took it meanwhile
+                self.step, self.time_message = "time", messages.SLOT_TAKEN
         self.month = (self.selected_day or _now().date().isoformat())[:7]
 
     # -- step 1: session type ---------------------------------------------------------------

@@ -44,7 +44,7 @@ def choose_session(page: Page, title: str) -> None:
 
 def show_day(page: Page, day: date) -> None:
     """Turn the calendar to ``day``'s month and click the day."""
-    page.get_by_role("button", name=re.compile(r", \d+ times? free$")).first.wait_for()  # the calendar is in
+    page.locator('#time-picker[aria-busy="false"]').wait_for()  # the times shown are fresh
     title = page.locator("#calendar-month")
     for _ in range(3):
         shown = title.inner_text()
