@@ -25,7 +25,6 @@ import re
 import shutil
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 from booking_app import migrations

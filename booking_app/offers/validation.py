@@ -325,7 +325,7 @@ def parse_windows(windows: Iterable[Sequence[str | int | time]] | None) -> list[
     if len(parsed) > MAX_WINDOWS_PER_DAY:
         raise InvalidInput("windows", messages.HOURS_TOO_MANY.format(limit=MAX_WINDOWS_PER_DAY))
     parsed.sort()
-    for first, second in zip(parsed, parsed[1:]):
+    for first, second in zip(parsed, parsed[1:], strict=False):
         if second[0] < first[1]:
             message = messages.HOURS_OVERLAP.format(first=_span(*first), second=_span(*second))
             raise InvalidInput("windows", message)
