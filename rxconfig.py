@@ -11,6 +11,7 @@ config = rx.Config(
     app_name="booking_app",
     db_url=_settings.database_url,
     show_built_with_reflex=False,
+    cors_allowed_origins=_settings.cors_origin_list,
     telemetry_enabled=False,
     plugins=[rx.plugins.RadixThemesPlugin(theme=THEME)],
     # The sitemap needs a public deploy URL at build time and lists nothing private anyway.

@@ -60,6 +60,15 @@ class Settings(BaseSettings):
                                 "X-Forwarded-Proto are believed ('*' = any); empty = none"
     )
 
+    cors_allowed_origins: str = Field(
+        default="*", description="comma-separated origins allowed to call the backend from a browser; "
+                                 "in production the public origin, e.g. https://book.example.com"
+    )
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [entry.strip() for entry in self.cors_allowed_origins.split(",") if entry.strip()] or ["*"]
+
     @property
     def trusted_proxy_list(self) -> list[str]:
         return [entry.strip() for entry in self.trusted_proxies.split(",") if entry.strip()]

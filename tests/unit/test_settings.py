@@ -112,3 +112,11 @@ def test_the_emulator_is_this_app_unless_stripe_emulator_url_is_set(monkeypatch:
     monkeypatch.setenv("STRIPE_EMULATOR_URL", "127.0.0.1:9001")
     with pytest.raises(SettingsError, match="STRIPE_EMULATOR_URL|stripe_emulator_url"):
         load_settings(_env_file=None)
+
+
+def test_cors_origins_are_a_comma_separated_list_defaulting_to_any() -> None:
+    from booking_app.settings import Settings
+
+    assert Settings().cors_origin_list == ["*"]
+    assert Settings(cors_allowed_origins=" https://a.example , https://b.example ").cors_origin_list == [
+        "https://a.example", "https://b.example"]
