@@ -1,5 +1,5 @@
 """Stripe-shaped JSON for the objects the app uses (validated in tests against Stripe's
-OpenAPI schemas in shared/stripe/)."""
+OpenAPI schemas in tests/fixtures/stripe/)."""
 
 from __future__ import annotations
 
