@@ -43,9 +43,7 @@ import os
 import platform
 import random
 import sqlite3
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -74,8 +72,8 @@ from booking_app import db, migrations  # noqa: E402
 from booking_app.api.app import create_api  # noqa: E402
 from booking_app.payments.emulator.inprocess import in_process_gateway  # noqa: E402
 from booking_app.models import Booking, BookingStatus  # noqa: E402
-from booking_app.settings import PROJECT_ROOT, get_settings  # noqa: E402
-from benchmarks.fixtures import add_bench_builder  # noqa: E402
+from booking_app.settings import get_settings  # noqa: E402
+from benchmarks.fixtures import add_bench_builder, api_server  # noqa: E402
 from booking_app.tokens import new_booking_token  # noqa: E402
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -297,51 +295,6 @@ def _json_bytes(value: object) -> bytes:
 Client = TestClient | HttpClient
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def app_server(url: str, workers: int) -> Iterator[tuple[str, int]]:
-    """``create_api`` served by granian in a child process; yields its base URL and pid. The
-    child is stopped (by its own pid) on the way out, whatever happened."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, **SERVER_ENVIRONMENT, "DATABASE_URL": url, "APP_URL": base}
-    command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), "--no-ws", "--log-level", "warning",
-               "booking_app.api.app:create_api"]
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read().decode()[-2000:]}")
-                probe = HttpClient(base, "127.0.0.1")
-                try:
-                    if probe.get("/api/health").status_code == 200:
-                        break
-                except OSError:
-                    pass
-                finally:
-                    probe.close()
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the server did not answer /api/health within 60 s")
-                time.sleep(0.2)
-            yield base, process.pid
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 def timed(call: Callable[[], object]) -> tuple[float, object]:
     started = time.perf_counter()
     result = call()
@@ -509,7 +462,7 @@ def run_database(kind: str, requests: int = 200, mode: str = "in-process", serve
             stack.enter_context(in_process_gateway(clients[0]))
         else:
             db.dispose_engines()  # the server process has its own connections
-            address, _pid = stack.enter_context(app_server(url, server_workers))
+            address, _pid = stack.enter_context(api_server(url, server_workers, SERVER_ENVIRONMENT))
             base["server_workers"] = server_workers
             clients = []
             for number in range(CLIENTS):

@@ -61,12 +61,9 @@ import platform
 import pstats
 import random
 import signal
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import warnings
@@ -94,7 +91,7 @@ from benchmarks.availability import (  # noqa: E402
     server_version,
     sqlite_database,
 )
-from benchmarks.fixtures import add_bench_builder  # noqa: E402
+from benchmarks.fixtures import add_bench_builder, api_server  # noqa: E402
 from booking_app import db, migrations  # noqa: E402
 from booking_app.api.app import create_api  # noqa: E402
 from booking_app.models import (  # noqa: E402
@@ -111,7 +108,7 @@ from booking_app.payments.emulator import operations  # noqa: E402
 from booking_app.payments.gateway import StripeGateway, build_client, use_gateway  # noqa: E402
 from booking_app.payments.signing import EMULATOR_WEBHOOK_SECRET, accepted_secrets  # noqa: E402
 from booking_app.scheduling.availability import booking_occupancy_key  # noqa: E402
-from booking_app.settings import PROJECT_ROOT, get_settings  # noqa: E402
+from booking_app.settings import get_settings  # noqa: E402
 from booking_app.tokens import new_booking_token  # noqa: E402
 
 DATABASES = ("sqlite", "postgresql")
@@ -462,48 +459,6 @@ def measure_in_process(api, prepared: Prepared, clients: int,  # noqa: ANN001 - 
         return Measured(warm, sent, wall, {"benchmark process (app + clients)": time.process_time() - cpu})
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def app_server(url: str, workers: int, extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
-    """``create_api`` served by granian in a child process; yields its base URL and pid. The
-    child is stopped (by its own pid) on the way out, whatever happened."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, **APP_ENVIRONMENT, "DATABASE_URL": url, "APP_URL": base, **(extra_env or {})}
-    command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), "--no-ws", "--log-level", "warning",
-               "booking_app.api.app:create_api"]
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read().decode()[-2000:]}")
-                try:
-                    if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the server did not answer /api/health within 60 s")
-                time.sleep(0.2)
-            yield base, process.pid
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 def tree_cpu_seconds(root: int) -> float:
     """User + system CPU seconds of process ``root`` and its living descendants (Linux /proc)."""
     parents: dict[int, int] = {}
@@ -554,9 +509,9 @@ def measure_server(url: str, prepared: Prepared, clients: int, workers: int,
         if emulator_process:
             # "Stripe" in a process of its own, as in production where Stripe is elsewhere:
             # the app's SDK calls it over loopback HTTP and its CPU is counted apart.
-            emulator_base, emulator_pid = stack.enter_context(app_server(url, 1))
+            emulator_base, emulator_pid = stack.enter_context(api_server(url, 1, APP_ENVIRONMENT))
             extra_env["STRIPE_EMULATOR_URL"] = emulator_base
-        base, server_pid = stack.enter_context(app_server(url, workers, extra_env))
+        base, server_pid = stack.enter_context(api_server(url, workers, {**APP_ENVIRONMENT, **(extra_env or {})}))
         http_clients = [stack.enter_context(httpx.Client(base_url=base, timeout=SERVER_TIMEOUT_S))
                         for _ in range(clients)]
         for client in http_clients:
