@@ -121,3 +121,7 @@ def test_dashboard_needs_a_signed_in_builder_and_returns_after_sign_in(browser, 
     wait_for_heading(page, "Session types")
     expect(page.get_by_text("App build session")).to_be_visible()
     screenshot(page, "dashboard-session-types-phone")
+    page.get_by_role("link", name="Availability").click()
+    wait_for_heading(page, "Weekly hours")
+    expect(page.get_by_label("Monday window start").first).to_have_value("09:00")
+    screenshot(page, "dashboard-availability-phone")
