@@ -73,7 +73,7 @@ from booking_app.api.app import create_api  # noqa: E402
 from booking_app.payments.emulator.inprocess import in_process_gateway  # noqa: E402
 from booking_app.models import Booking, BookingStatus  # noqa: E402
 from booking_app.settings import get_settings  # noqa: E402
-from benchmarks.fixtures import add_bench_builder, api_server  # noqa: E402
+from benchmarks.fixtures import HttpClient, add_bench_builder, api_server  # noqa: E402
 from booking_app.tokens import new_booking_token  # noqa: E402
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -237,59 +237,6 @@ def use_database(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()
     db.dispose_engines()
-
-
-class HttpResponse:
-    """The part of httpx's response the benchmarks read."""
-
-    def __init__(self, status_code: int, content: bytes) -> None:
-        self.status_code = status_code
-        self.content = content
-
-    @property
-    def text(self) -> str:
-        return self.content.decode("utf-8", "replace")
-
-    def json(self) -> object:
-        return json.loads(self.content)
-
-    def raise_for_status(self) -> None:
-        if self.status_code >= 400:
-            raise RuntimeError(f"HTTP {self.status_code}: {self.text[:300]}")
-
-
-class HttpClient:
-    """A keep-alive HTTP/1.1 client over the standard library (cheaper per request than httpx,
-    so the client's own CPU time disturbs the measured server less), bound to ``source``."""
-
-    def __init__(self, base: str, source: str) -> None:
-        parts = urllib.parse.urlsplit(base)
-        self._connection = http.client.HTTPConnection(
-            parts.hostname, parts.port, timeout=SERVER_TIMEOUT_S, source_address=(source, 0))
-
-    def _request(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> HttpResponse:
-        try:
-            self._connection.request(method, path, body=body, headers=headers)
-            response = self._connection.getresponse()
-        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-            self._connection.close()  # the server closed the kept-alive connection: once more
-            self._connection.request(method, path, body=body, headers=headers)
-            response = self._connection.getresponse()
-        return HttpResponse(response.status, response.read())
-
-    def get(self, path: str, params: dict[str, str] | None = None) -> HttpResponse:
-        query = f"?{urllib.parse.urlencode(params)}" if params else ""
-        return self._request("GET", path + query, None, {})
-
-    def post(self, path: str, json: object = None) -> HttpResponse:  # noqa: A002 - httpx's name
-        return self._request("POST", path, _json_bytes(json), {"Content-Type": "application/json"})
-
-    def close(self) -> None:
-        self._connection.close()
-
-
-def _json_bytes(value: object) -> bytes:
-    return json.dumps(value).encode()
 
 
 Client = TestClient | HttpClient
@@ -466,7 +413,7 @@ def run_database(kind: str, requests: int = 200, mode: str = "in-process", serve
             base["server_workers"] = server_workers
             clients = []
             for number in range(CLIENTS):
-                client = HttpClient(address, f"127.0.0.{number + 2}")
+                client = HttpClient(address, f"127.0.0.{number + 2}", timeout=SERVER_TIMEOUT_S)
                 stack.callback(client.close)
                 clients.append(client)
 

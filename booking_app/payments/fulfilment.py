@@ -72,6 +72,16 @@ _CLAIM_PAYMENT = (
 _PAYMENT_OF_SESSION = sa.select(_PAYMENTS.c.id).where(
     _PAYMENTS.c.checkout_session_id == _param("session_id", _PAYMENTS.c.checkout_session_id))
 
+# PostgreSQL only (SQLite has no UPDATE inside WITH): the claim and the booking's
+# confirmation as one statement, one round trip instead of two on every paid webhook. No row
+# when the claim fails; otherwise the payment, its booking and whether the booking was
+# confirmed (False: the hold is gone, see ``_book_paid_late``).
+_CLAIMED = _CLAIM_PAYMENT.cte("claimed")
+_CONFIRMED = (service.confirm_statement(sa.select(_CLAIMED.c.booking_id).scalar_subquery())
+              .returning(Booking.__table__.c.id).cte("confirmed"))
+_CLAIM_AND_CONFIRM = sa.select(_CLAIMED.c.id, _CLAIMED.c.booking_id,
+                               sa.exists(sa.select(_CONFIRMED.c.id)).label("confirmed"))
+
 
 def _apply(connection: Connection, checkout: CheckoutSession, now: datetime) -> tuple[str, int | None]:
     """The changes, in the caller's transaction: (outcome, id of a payment to refund).
@@ -81,16 +91,33 @@ def _apply(connection: Connection, checkout: CheckoutSession, now: datetime) -> 
     the same transaction."""
     if checkout.payment_status == "paid":
         # The compare-and-swap that makes this caller the one that confirms.
-        won = connection.execute(_CLAIM_PAYMENT, {
-            "session_id": checkout.id, "now": now, "paid_at": now, "payment_intent_id": checkout.payment_intent_id,
-        }).first()
+        won = _claim_and_confirm(connection, checkout, now)
         if won is None:
             known = connection.execute(_PAYMENT_OF_SESSION, {"session_id": checkout.id}).first()
             return ("unchanged: already paid", None) if known else _unknown(checkout)
-        outcome, refund = _book_paid(connection, won.booking_id, now)
-        return outcome, won.id if refund else None
+        payment_id, booking_id, confirmed = won
+        if confirmed:
+            return "confirmed", None
+        with session_on(connection) as session:
+            outcome, refund = _book_paid_late(session, booking_id, now)
+        return outcome, payment_id if refund else None
     with session_on(connection) as session:
         return _apply_unpaid(session, checkout, now)
+
+
+def _claim_and_confirm(connection: Connection, checkout: CheckoutSession,
+                       now: datetime) -> tuple[int, int, bool] | None:
+    """Mark the session's unpaid payment paid and confirm its booking if that is still a
+    live hold: (payment id, booking id, confirmed), or None if the payment was not unpaid."""
+    params = {"session_id": checkout.id, "now": now, "paid_at": now, "confirmed_at": now,
+              "payment_intent_id": checkout.payment_intent_id}
+    if connection.dialect.name == "postgresql":
+        row = connection.execute(_CLAIM_AND_CONFIRM, params).first()
+        return None if row is None else (row.id, row.booking_id, row.confirmed)
+    won = connection.execute(_CLAIM_PAYMENT, params).first()
+    if won is None:
+        return None
+    return won.id, won.booking_id, service.confirm_booking(connection, won.booking_id, now=now)
 
 
 def _apply_unpaid(session: Session, checkout: CheckoutSession, now: datetime) -> tuple[str, int | None]:
@@ -112,18 +139,10 @@ def _unknown(checkout: CheckoutSession) -> tuple[str, None]:
     return "ignored: unknown checkout session", None
 
 
-def _book_paid(connection: Connection, booking_id: int, now: datetime) -> tuple[str, bool]:
-    """The payment just became paid (this caller won the swap): confirm the booking, or
-    arrange a refund if there is no longer a booking to give for the money."""
-    # The transition is a single compare-and-swap statement; run on the bare connection it
-    # is plain Core (through an ORM session it would be an ORM bulk update).
-    if service.confirm_booking(connection, booking_id, now=now):
-        return "confirmed", False
-    with session_on(connection) as session:
-        return _book_paid_late(session, booking_id, now)
-
-
 def _book_paid_late(session: Session, booking_id: int, now: datetime) -> tuple[str, bool]:
+    """The payment just became paid (this caller won the swap) but its booking was no longer
+    a live hold: confirm it if its time is still free, or else arrange a refund.
+    Returns (outcome, whether the payment is to be refunded)."""
     booking = session.get(Booking, booking_id)
     if booking.status == BookingStatus.EXPIRED:
         if service.reactivate_expired_booking(session, booking, now=now):

@@ -38,6 +38,7 @@ from booking_app.scheduling.transitions import (
     cancel_booking,
     cancel_expired_booking,
     confirm_booking,
+    confirm_statement,
     expire_hold,
     expire_stale_holds,
     extend_hold,
@@ -46,7 +47,7 @@ from booking_app.scheduling.transitions import (
 
 __all__ = [
     "MAX_RANGE_DAYS", "BookingDetails", "HoldRequest", "SlotListing", "available_slots", "builder_of",
-    "cancel_booking", "cancel_booking_as_builder", "cancel_expired_booking", "confirm_booking", "create_hold",
+    "cancel_booking", "cancel_booking_as_builder", "cancel_expired_booking", "confirm_booking", "confirm_statement", "create_hold",
     "expire_hold", "expire_stale_holds", "extend_hold", "get_booking_by_token", "get_builder_booking",
     "get_session_type", "list_bookable_builders", "list_builder_bookings", "list_session_types", "reactivate_expired_booking",
 ]

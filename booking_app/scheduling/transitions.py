@@ -26,16 +26,23 @@ def _transition(
 
 
 _BOOKINGS = Booking.__table__
+
+
+def confirm_statement(booking_id: sa.ColumnElement) -> sa.Update:
+    """The pending-payment → confirmed swap for the booking ``booking_id`` selects (a bound
+    parameter, or a subquery when payments folds it into one statement with its own)."""
+    return (
+        sa.update(_BOOKINGS)
+        .where(_BOOKINGS.c.id == booking_id, _BOOKINGS.c.status == BookingStatus.PENDING_PAYMENT)
+        .values(status=BookingStatus.CONFIRMED, updated_at=sa.bindparam("now", type_=_BOOKINGS.c.updated_at.type),
+                confirmed_at=sa.bindparam("confirmed_at", type_=_BOOKINGS.c.confirmed_at.type))
+    )
+
+
 # Built once: every paid booking is confirmed here by the Stripe webhook, and building the
 # statement per call was the largest part of its CPU. A Core statement (not an ORM bulk
 # update): nothing relies on in-session objects being synchronised.
-_CONFIRM = (
-    sa.update(_BOOKINGS)
-    .where(_BOOKINGS.c.id == sa.bindparam("booking_id", type_=_BOOKINGS.c.id.type),
-           _BOOKINGS.c.status == BookingStatus.PENDING_PAYMENT)
-    .values(status=BookingStatus.CONFIRMED, updated_at=sa.bindparam("now", type_=_BOOKINGS.c.updated_at.type),
-            confirmed_at=sa.bindparam("confirmed_at", type_=_BOOKINGS.c.confirmed_at.type))
-)
+_CONFIRM = confirm_statement(sa.bindparam("booking_id", type_=_BOOKINGS.c.id.type))
 
 
 def confirm_booking(session: Session, booking_id: int, *, now: datetime) -> bool:
