@@ -37,8 +37,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
-import json
 import os
 import platform
 import random
@@ -48,7 +46,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 import uuid
 import warnings
 from collections import Counter

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -18,32 +18,31 @@ from sqlmodel import Session, select
 
 from booking_app.db import session_on, write_connection, write_session
 from booking_app.models import Booking, BookingStatus, Payment, PaymentStatus
+from booking_app.payments import event_log
 from booking_app.payments.checkout import latest_payment, transition_payment
 from booking_app.payments.gateway import CheckoutSession, get_gateway
 from booking_app.payments.refunds import refund_payment
 from booking_app.scheduling import service
 
 if TYPE_CHECKING:
-    from booking_app.payments.webhooks import Recorder
+    from booking_app.payments.event_log import EventRecorder
 
 log = logging.getLogger(__name__)
 UNPAID = (PaymentStatus.OPEN, PaymentStatus.PROCESSING, PaymentStatus.FAILED, PaymentStatus.EXPIRED)
 LATE_SLOT_TAKEN = "Payment arrived after the reservation expired and the time was taken; refunded in full."
 
 
-def fulfil_checkout_session(session_id: str, *, now: datetime, record: Recorder | None = None) -> str:
+def fulfil_checkout_session(session_id: str, *, now: datetime, record: EventRecorder | None = None) -> str:
     """Bring payment and booking in line with the Checkout Session; returns what happened.
 
-    ``record`` (the webhook's) runs last inside the same transaction, so that the event and
-    its effects are committed together or not at all."""
+    ``record`` (the webhook's) writes the event's row in the same transaction as its changes,
+    so that the event and its effects are committed together or not at all."""
     return apply_checkout_session(get_gateway().retrieve_checkout_session(session_id), now=now, record=record)
 
 
-def apply_checkout_session(checkout: CheckoutSession, *, now: datetime, record: Recorder | None = None) -> str:
+def apply_checkout_session(checkout: CheckoutSession, *, now: datetime, record: EventRecorder | None = None) -> str:
     with write_connection() as connection:
-        outcome, refund_for = _apply(connection, checkout, now)
-        if record is not None:
-            record(connection, outcome)
+        outcome, refund_for = _apply(connection, checkout, now, record)
     if refund_for is not None:
         refund_payment(refund_for, amount=None, reason_key="late-payment", reason=LATE_SLOT_TAKEN, now=now)
     log.info("checkout session %s: %s", checkout.id, outcome)
@@ -72,52 +71,83 @@ _CLAIM_PAYMENT = (
 _PAYMENT_OF_SESSION = sa.select(_PAYMENTS.c.id).where(
     _PAYMENTS.c.checkout_session_id == _param("session_id", _PAYMENTS.c.checkout_session_id))
 
-# PostgreSQL only (SQLite has no UPDATE inside WITH): the claim and the booking's
-# confirmation as one statement, one round trip instead of two on every paid webhook. No row
-# when the claim fails; otherwise the payment, its booking and whether the booking was
-# confirmed (False: the hold is gone, see ``_book_paid_late``).
+# PostgreSQL only (SQLite has no UPDATE inside WITH): the claim, the booking's confirmation
+# and, for a webhook, the event's record as one statement. That is one round trip instead of
+# three on every paid webhook. No row when the claim fails; otherwise the payment, its booking,
+# whether the booking was confirmed (False: the hold is gone, see ``_book_paid_late``) and
+# whether the event was recorded (only together with a confirmation).
 _CLAIMED = _CLAIM_PAYMENT.cte("claimed")
 _CONFIRMED = (service.confirm_statement(sa.select(_CLAIMED.c.booking_id).scalar_subquery())
               .returning(Booking.__table__.c.id).cte("confirmed"))
+_RECORDED = event_log.insert_if(sa.exists(sa.select(_CONFIRMED.c.id))).cte("recorded")
 _CLAIM_AND_CONFIRM = sa.select(_CLAIMED.c.id, _CLAIMED.c.booking_id,
                                sa.exists(sa.select(_CONFIRMED.c.id)).label("confirmed"))
+_CLAIM_CONFIRM_AND_RECORD = _CLAIM_AND_CONFIRM.add_columns(sa.exists(sa.select(_RECORDED.c.id)).label("recorded"))
+CONFIRMED = "confirmed"
 
 
-def _apply(connection: Connection, checkout: CheckoutSession, now: datetime) -> tuple[str, int | None]:
-    """The changes, in the caller's transaction: (outcome, id of a payment to refund).
+class Claim(NamedTuple):
+    payment_id: int
+    booking_id: int
+    confirmed: bool
+
+
+def _apply(connection: Connection, checkout: CheckoutSession, now: datetime,
+           record: EventRecorder | None) -> tuple[str, int | None]:
+    """The changes, in the caller's transaction, with the event's record (if ``record``):
+    (outcome, id of a payment to refund).
 
     The common case (a paid session, a live hold) is Core statements on the connection,
     no ORM session: this is the webhook's hot path. Rarer branches use an ORM session in
     the same transaction."""
     if checkout.payment_status == "paid":
-        # The compare-and-swap that makes this caller the one that confirms.
-        won = _claim_and_confirm(connection, checkout, now)
-        if won is None:
-            known = connection.execute(_PAYMENT_OF_SESSION, {"session_id": checkout.id}).first()
-            return ("unchanged: already paid", None) if known else _unknown(checkout)
-        payment_id, booking_id, confirmed = won
-        if confirmed:
-            return "confirmed", None
+        claim = _claim_and_confirm(connection, checkout, now, record)
+        if claim is not None and claim.confirmed:
+            return CONFIRMED, None  # recorded along with the confirmation
+        outcome, refund_for = _paid_unconfirmed(connection, checkout, claim, now)
+    else:
         with session_on(connection) as session:
-            outcome, refund = _book_paid_late(session, booking_id, now)
-        return outcome, payment_id if refund else None
-    with session_on(connection) as session:
-        return _apply_unpaid(session, checkout, now)
+            outcome, refund_for = _apply_unpaid(session, checkout, now)
+    if record is not None:
+        record(connection, outcome)
+    return outcome, refund_for
 
 
-def _claim_and_confirm(connection: Connection, checkout: CheckoutSession,
-                       now: datetime) -> tuple[int, int, bool] | None:
-    """Mark the session's unpaid payment paid and confirm its booking if that is still a
-    live hold: (payment id, booking id, confirmed), or None if the payment was not unpaid."""
+def _claim_and_confirm(connection: Connection, checkout: CheckoutSession, now: datetime,
+                       record: EventRecorder | None) -> Claim | None:
+    """The compare-and-swap that makes this caller the one that confirms: mark the session's
+    unpaid payment paid and confirm its booking if that is still a live hold. None if the
+    payment was not unpaid. A confirmation is recorded with ``record`` at once (raising
+    ``DuplicateEvent`` if another delivery recorded the event first)."""
     params = {"session_id": checkout.id, "now": now, "paid_at": now, "confirmed_at": now,
               "payment_intent_id": checkout.payment_intent_id}
     if connection.dialect.name == "postgresql":
-        row = connection.execute(_CLAIM_AND_CONFIRM, params).first()
-        return None if row is None else (row.id, row.booking_id, row.confirmed)
+        if record is None:
+            row = connection.execute(_CLAIM_AND_CONFIRM, params).first()
+        else:
+            row = connection.execute(_CLAIM_CONFIRM_AND_RECORD, {**params, **record.params(CONFIRMED)}).first()
+            if row is not None and row.confirmed and not row.recorded:
+                raise event_log.DuplicateEvent(record.event_id)
+        return None if row is None else Claim(row.id, row.booking_id, row.confirmed)
     won = connection.execute(_CLAIM_PAYMENT, params).first()
     if won is None:
         return None
-    return won.id, won.booking_id, service.confirm_booking(connection, won.booking_id, now=now)
+    confirmed = service.confirm_booking(connection, won.booking_id, now=now)
+    if confirmed and record is not None:
+        record(connection, CONFIRMED)
+    return Claim(won.id, won.booking_id, confirmed)
+
+
+def _paid_unconfirmed(connection: Connection, checkout: CheckoutSession, claim: Claim | None,
+                      now: datetime) -> tuple[str, int | None]:
+    """A paid session whose booking was not confirmed just now: already handled, unknown to
+    us, or paid for a hold that is gone (``_book_paid_late``)."""
+    if claim is None:
+        known = connection.execute(_PAYMENT_OF_SESSION, {"session_id": checkout.id}).first()
+        return ("unchanged: already paid", None) if known else _unknown(checkout)
+    with session_on(connection) as session:
+        outcome, refund = _book_paid_late(session, claim.booking_id, now)
+    return outcome, claim.payment_id if refund else None
 
 
 def _apply_unpaid(session: Session, checkout: CheckoutSession, now: datetime) -> tuple[str, int | None]:
@@ -166,7 +196,7 @@ def _expire_attempt(session, payment: Payment, booking: Booking, now: datetime) 
 DELAYED_PAYMENT_FAILED = "The bank transfer did not go through."
 
 
-def fail_delayed_payment(session_id: str, *, now: datetime, record: Recorder | None = None) -> str:
+def fail_delayed_payment(session_id: str, *, now: datetime, record: EventRecorder | None = None) -> str:
     """``checkout.session.async_payment_failed``: the payment failed.
 
     The hold stays until its expiry so that the customer can try again with another method

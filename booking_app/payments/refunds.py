@@ -22,7 +22,7 @@ from booking_app.models import Payment, PaymentStatus, Refund, RefundStatus
 from booking_app.payments.gateway import get_gateway
 
 if TYPE_CHECKING:
-    from booking_app.payments.webhooks import Recorder
+    from booking_app.payments.event_log import EventRecorder
 
 log = logging.getLogger(__name__)
 _OUTSTANDING = (RefundStatus.PENDING, RefundStatus.REQUIRES_ACTION, RefundStatus.SUCCEEDED)
@@ -81,7 +81,7 @@ def apply_refund_status(session: Session, refund_id: int, status: RefundStatus, 
         session.add(payment)
 
 
-def apply_refund_event(refund: dict, *, now: datetime, record: Recorder | None = None) -> str:
+def apply_refund_event(refund: dict, *, now: datetime, record: EventRecorder | None = None) -> str:
     """``refund.updated`` / ``refund.failed``. Raises ``LookupError`` for a refund we have not
     recorded yet (its creation is still in flight: a retry will find it). ``record`` (the
     webhook's) runs last in the same transaction."""

@@ -7,22 +7,16 @@ handler re-reads or re-derives state, so duplicates and reordering end in the sa
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import time
-from collections.abc import Callable
 from datetime import datetime
 
-import sqlalchemy as sa
 import stripe
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection
 
-from booking_app.db import read_connection, write_connection
-from booking_app.models import StripeEvent, StripeEventOutcome
-from booking_app.payments import fulfilment, refunds
+from booking_app.db import write_connection
+from booking_app.payments import event_log, fulfilment, refunds
+from booking_app.payments.event_log import EventRecorder
 from booking_app.payments.signing import accepted_secrets
 
 log = logging.getLogger(__name__)
@@ -61,29 +55,18 @@ def verify_event(payload: bytes, header: str | None, *, now: float | None = None
     return event
 
 
-class DuplicateEvent(Exception):
-    """The event was recorded by another delivery first; the transaction is rolled back."""
-
-
-# Records a verified event in the caller's transaction, with what handling it produced, or
-# raises ``DuplicateEvent``. Handlers call it last, inside the transaction of their changes.
-Recorder = Callable[[Connection, str], None]
-
-
 def process_event(event: dict, *, now: datetime) -> str:
     """Handle a verified event once. Raises ``PaymentUnavailable`` / ``LookupError`` when a
     retry could help (the caller answers 5xx so Stripe redelivers).
 
-    The event id is recorded in the same transaction as the changes it causes, so a crash
-    leaves neither, and of two deliveries racing each other exactly one commits: the other
-    finds the row (PostgreSQL waits for the first transaction at the unique index; SQLite's
-    write lock serialises them) and rolls its own changes back. A cheap look-up first spares
-    an already-recorded event the re-read from Stripe.
+    The event id is recorded in the same transaction as the changes it causes (see
+    event_log). A cheap look-up first spares an already-recorded event the re-read from
+    Stripe.
     """
-    if already_recorded(event["id"]):
+    if event_log.already_recorded(event["id"]):
         return "duplicate"
     event_type, obj = event["type"], event["data"]["object"]
-    record = functools.partial(record_event, event=event, now=now)
+    record = EventRecorder(event["id"], event["type"], now)
     try:
         if event_type in CHECKOUT_EVENTS:
             return fulfilment.fulfil_checkout_session(obj["id"], now=now, record=record)
@@ -97,41 +80,6 @@ def process_event(event: dict, *, now: datetime) -> str:
         with write_connection() as connection:
             record(connection, outcome)
         return outcome
-    except DuplicateEvent:
+    except event_log.DuplicateEvent:
         log.info("event %s recorded by a concurrent delivery", event["id"])
         return "duplicate"
-
-
-def already_recorded(event_id: str) -> bool:
-    with read_connection() as connection:
-        return connection.execute(_SEEN, {"event_id": event_id}).first() is not None
-
-
-_EVENTS = StripeEvent.__table__
-_SEEN = sa.select(_EVENTS.c.id).where(_EVENTS.c.event_id == sa.bindparam("event_id"))
-
-
-def _insert_event(insert) -> sa.Insert:  # noqa: ANN001 - a dialect's insert()
-    columns = _EVENTS.c
-    return (insert(_EVENTS).values(
-        event_id=sa.bindparam("event_id", type_=columns.event_id.type),
-        event_type=sa.bindparam("event_type", type_=columns.event_type.type),
-        outcome=sa.bindparam("outcome", type_=columns.outcome.type),
-        detail=sa.bindparam("detail", type_=columns.detail.type),
-        processed_at=sa.bindparam("processed_at", type_=columns.processed_at.type),
-    ).on_conflict_do_nothing(index_elements=[columns.event_id]).returning(columns.id))
-
-
-# Built once per dialect (see fulfilment's statements).
-_RECORD = {"postgresql": _insert_event(pg_insert), "sqlite": _insert_event(sqlite_insert)}
-
-
-def record_event(connection: Connection, outcome: str, *, event: dict, now: datetime) -> None:
-    """Insert the ``stripe_event`` row in the caller's transaction (see ``Recorder``)."""
-    kind = StripeEventOutcome.IGNORED if outcome.startswith("ignored") else StripeEventOutcome.PROCESSED
-    inserted = connection.execute(_RECORD[connection.dialect.name], {
-        "event_id": event["id"], "event_type": event["type"][:100], "outcome": kind, "detail": outcome[:500],
-        "processed_at": now,
-    }).first()
-    if inserted is None:
-        raise DuplicateEvent(event["id"])

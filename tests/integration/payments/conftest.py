@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from booking_app import db
 from booking_app.api.app import create_api
-from booking_app.models import Booking, Payment, Refund
+from booking_app.models import Booking, BookingStatus, Payment, Refund
 from booking_app.payments.emulator import delivery
 from booking_app.settings import get_settings
 from tests.integration.api.conftest import at
@@ -69,6 +69,15 @@ class Shop:
             payments = session.exec(select(Payment).where(Payment.booking_id == booking.id).order_by(Payment.attempt)).all()
             refunds = session.exec(select(Refund).join(Payment).where(Payment.booking_id == booking.id)).all()
             return booking, list(payments), list(refunds)
+
+    def expire_hold_in_db(self, token: str) -> None:
+        """Mark the hold expired, as the sweep would once it ran out (the emulator's
+        checkout page stays payable: a late payment)."""
+        with Session(self.engine) as session:
+            booking = session.exec(select(Booking).where(Booking.public_token == token)).one()
+            booking.status = BookingStatus.EXPIRED
+            session.add(booking)
+            session.commit()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from booking_app.errors import Conflict, Forbidden
-from booking_app.models import Booking, BookingStatus, CancelledBy, StripeEvent
+from booking_app.models import CancelledBy, StripeEvent
 from booking_app.payments import cancellation, fulfilment
 from booking_app.payments.refunds import refund_payment
 from tests.factories import make_builder
@@ -90,17 +90,9 @@ def test_cancelling_an_unpaid_hold_closes_its_checkout(shop: Shop) -> None:
     assert shop.state(booking["token"])["payment_status"] == "expired"
 
 
-def _expire_hold_in_db(shop: Shop, token: str) -> None:
-    with Session(shop.engine) as session:
-        row = session.get(Booking, booking_id(shop, token))
-        row.status = BookingStatus.EXPIRED  # as the sweep would, once the hold ran out
-        session.add(row)
-        session.commit()
-
-
 def test_late_payment_confirms_when_the_time_is_still_free(shop: Shop) -> None:
     booking = shop.book()
-    _expire_hold_in_db(shop, booking["token"])
+    shop.expire_hold_in_db(booking["token"])
     shop.choose(booking, "pay")  # the customer was still on the checkout page
     shop.deliver()
     state = shop.state(booking["token"])
@@ -109,7 +101,7 @@ def test_late_payment_confirms_when_the_time_is_still_free(shop: Shop) -> None:
 
 def test_late_payment_for_a_taken_time_is_refunded_automatically(shop: Shop) -> None:
     booking = shop.book()
-    _expire_hold_in_db(shop, booking["token"])
+    shop.expire_hold_in_db(booking["token"])
     rival = paid_booking(shop, 10, email="rival@example.com")  # someone else took the time
     shop.choose(booking, "pay")
     shop.deliver()

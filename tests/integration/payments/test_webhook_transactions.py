@@ -14,8 +14,8 @@ import pytest
 from sqlmodel import Session, func, select
 
 from booking_app.errors import PaymentError, PaymentUnavailable
-from booking_app.models import StripeEvent
-from booking_app.payments import webhooks
+from booking_app.models import StripeEvent, StripeEventOutcome
+from booking_app.payments import event_log, webhooks
 from booking_app.payments.gateway import PooledHTTPClient, StripeGateway, build_client
 from booking_app.scheduling import service
 from booking_app.settings import get_settings
@@ -32,19 +32,38 @@ def test_a_failure_after_the_payment_swap_leaves_neither_event_nor_effects(
         shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
     booking = shop.book()
     event = completed_event(shop, booking)
+    shop.expire_hold_in_db(booking["token"])  # the payment is late: more work after the swap
 
-    def broken_confirm(*_args, **_kwargs):
+    def broken_reactivate(*_args, **_kwargs):
         raise RuntimeError("database went away mid-transaction")
 
-    monkeypatch.setattr(service, "confirm_booking", broken_confirm)
+    monkeypatch.setattr(service, "reactivate_expired_booking", broken_reactivate)
     with pytest.raises(RuntimeError):
         webhooks.process_event(event, now=datetime.now(UTC))
     _, payments, _ = shop.rows(booking["token"])
     assert [p.status for p in payments] == ["open"]  # the payment swap was rolled back too
     assert recorded(shop) == []
     monkeypatch.undo()
-    assert webhooks.process_event(event, now=datetime.now(UTC)) == "confirmed"  # Stripe's retry
+    assert webhooks.process_event(event, now=datetime.now(UTC)) == "confirmed late: the time was still free"
     assert shop.state(booking["token"])["status"] == "confirmed"
+
+
+def test_an_event_recorded_meanwhile_rolls_back_the_confirmation_it_would_make(
+        shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
+    booking = shop.book()
+    event = completed_event(shop, booking)
+    # Another delivery of the event committed its row between our look-up and our changes
+    # (having seen the session before it was paid, say).
+    with Session(shop.engine) as session:
+        session.add(StripeEvent(event_id=event["id"], event_type=event["type"], outcome=StripeEventOutcome.PROCESSED,
+                                detail="unchanged: session still open", processed_at=datetime.now(UTC)))
+        session.commit()
+    monkeypatch.setattr(event_log, "already_recorded", lambda _event_id: False)
+    assert webhooks.process_event(event, now=datetime.now(UTC)) == "duplicate"
+    _, payments, _ = shop.rows(booking["token"])
+    assert [p.status for p in payments] == ["open"]
+    assert shop.state(booking["token"])["status"] == "pending_payment"
+    assert recorded(shop) == [(event["id"], "unchanged: session still open")]
 
 
 def test_a_delivery_that_passed_the_first_check_but_lost_the_race_rolls_back(
@@ -53,7 +72,7 @@ def test_a_delivery_that_passed_the_first_check_but_lost_the_race_rolls_back(
     event = completed_event(shop, booking)
     assert webhooks.process_event(event, now=datetime.now(UTC)) == "confirmed"
     # As if both deliveries had passed the look-up before either committed.
-    monkeypatch.setattr(webhooks, "already_recorded", lambda _event_id: False)
+    monkeypatch.setattr(event_log, "already_recorded", lambda _event_id: False)
     assert webhooks.process_event(event, now=datetime.now(UTC)) == "duplicate"
     other = {"id": "evt_ignored_once", "object": "event", "type": "customer.created", "data": {"object": {"id": "c"}}}
     assert [webhooks.process_event(other, now=datetime.now(UTC)) for _ in range(2)] == ["ignored", "duplicate"]
