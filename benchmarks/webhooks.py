@@ -22,7 +22,7 @@ are POSTed to ``/api/stripe/webhook`` with freshly generated ``Stripe-Signature`
 production: signature check, dedupe lookup, a re-read of the Checkout Session from Stripe (the
 emulator, through the SDK: an in-process HTTP round trip), the payment/booking transaction and
 the ``stripe_event`` insert. ``--events`` counts every delivery, duplicates included. A few
-warm-up events are delivered before timing starts and left out of the figures.
+warm-up events (as many clients at once as the timed phase) are delivered before timing starts and left out of the figures.
 
 Variants:
 
@@ -117,7 +117,7 @@ DEFAULT_EVENTS = 2000
 DEFAULT_CLIENTS = 8
 DEFAULT_SERVER_CLIENTS = 8
 DUPLICATE_SHARE = 0.10
-WARMUP_EVENTS = 20
+WARMUP_EVENTS = 100
 SLOT_MINUTES = 30
 PRICE = 5000
 EMAIL_DOMAIN = "webhook-bench.example.com"
@@ -374,12 +374,10 @@ class Sent:
     latency_s: float
 
 
-def warm_up(post: Post, deliveries: Sequence[Delivery]) -> list[Sent]:
-    sent = []
-    for delivery in deliveries:
-        started = time.perf_counter()
-        status, outcome = post(delivery.body, sign(delivery.body))
-        sent.append(Sent(delivery.event_id, status, outcome, time.perf_counter() - started))
+def warm_up(posts: Sequence[Post], deliveries: Sequence[Delivery]) -> list[Sent]:
+    """Deliveries before timing starts, as concurrent as the timed phase: the server's
+    database pool opens its connections and PostgreSQL prepares its statements here."""
+    sent, _wall = send_concurrently(posts, deliveries)
     bad = [item for item in sent if item.status != 200]
     if bad:
         raise RuntimeError(f"warm-up delivery answered {bad[0].status}: {bad[0].outcome}")
@@ -454,7 +452,7 @@ def measure_in_process(api, prepared: Prepared, clients: int,  # noqa: ANN001 - 
                         for number in range(clients)]
         for client in test_clients:
             client.get("/api/health").raise_for_status()  # each client's event loop is running
-        warm = warm_up(in_process_post(test_clients[0]), prepared.warmup)
+        warm = warm_up([in_process_post(client) for client in test_clients], prepared.warmup)
         cpu = time.process_time()
         sent, wall = send_concurrently([in_process_post(client) for client in test_clients], prepared.measured)
         return Measured(warm, sent, wall, {"benchmark process (app + clients)": time.process_time() - cpu})
@@ -517,7 +515,7 @@ def measure_server(url: str, prepared: Prepared, clients: int, workers: int,
                         for _ in range(clients)]
         for client in http_clients:
             client.get("/api/health").raise_for_status()  # opens the keep-alive connection
-        warm = warm_up(server_post(http_clients[0]), prepared.warmup)
+        warm = warm_up([server_post(client) for client in http_clients], prepared.warmup)
         engine = db.get_engine()
         postgres = engine.dialect.name == "postgresql"
         backends_before = process_cpu_seconds(postgres_backends(engine)) if postgres else {}
