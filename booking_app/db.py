@@ -111,9 +111,21 @@ def read_connection(engine: Engine | None = None) -> Iterator[Connection]:
     """A connection for a single read on a hot path: autocommit on PostgreSQL, so the read is
     one round trip instead of BEGIN, SELECT and ROLLBACK. (On SQLite a plain connection.)"""
     engine = engine or get_engine()
+    if engine.dialect.name == "postgresql":
+        with autocommit_connection(engine) as connection:
+            yield connection
+    else:
+        with engine.connect() as connection:
+            yield connection
+
+
+@contextmanager
+def autocommit_connection(engine: Engine | None = None) -> Iterator[Connection]:
+    """PostgreSQL: a connection on which every statement is its own transaction. For a single
+    statement that is atomic by itself, this saves the BEGIN and COMMIT round trips."""
+    engine = engine or get_engine()
     with engine.connect() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.execution_options(isolation_level="AUTOCOMMIT")
         yield connection
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
-from booking_app.db import session_on, write_connection, write_session
+from booking_app.db import autocommit_connection, get_engine, session_on, write_connection, write_session
 from booking_app.models import Booking, BookingStatus, Payment, PaymentStatus
 from booking_app.payments import event_log
 from booking_app.payments.checkout import latest_payment, transition_payment
@@ -41,8 +41,11 @@ def fulfil_checkout_session(session_id: str, *, now: datetime, record: EventReco
 
 
 def apply_checkout_session(checkout: CheckoutSession, *, now: datetime, record: EventRecorder | None = None) -> str:
-    with write_connection() as connection:
-        outcome, refund_for = _apply(connection, checkout, now, record)
+    if checkout.payment_status == "paid" and _confirm_in_one_statement(checkout, now, record):
+        outcome, refund_for = CONFIRMED, None
+    else:
+        with write_connection() as connection:
+            outcome, refund_for = _apply(connection, checkout, now, record)
     if refund_for is not None:
         refund_payment(refund_for, amount=None, reason_key="late-payment", reason=LATE_SLOT_TAKEN, now=now)
     log.info("checkout session %s: %s", checkout.id, outcome)
@@ -71,19 +74,62 @@ _CLAIM_PAYMENT = (
 _PAYMENT_OF_SESSION = sa.select(_PAYMENTS.c.id).where(
     _PAYMENTS.c.checkout_session_id == _param("session_id", _PAYMENTS.c.checkout_session_id))
 
-# PostgreSQL only (SQLite has no UPDATE inside WITH): the claim, the booking's confirmation
-# and, for a webhook, the event's record as one statement. That is one round trip instead of
-# three on every paid webhook. No row when the claim fails; otherwise the payment, its booking,
-# whether the booking was confirmed (False: the hold is gone, see ``_book_paid_late``) and
-# whether the event was recorded (only together with a confirmation).
-_CLAIMED = _CLAIM_PAYMENT.cte("claimed")
-_CONFIRMED = (service.confirm_statement(sa.select(_CLAIMED.c.booking_id).scalar_subquery())
-              .returning(Booking.__table__.c.id).cte("confirmed"))
-_RECORDED = event_log.insert_if(sa.exists(sa.select(_CONFIRMED.c.id))).cte("recorded")
-_CLAIM_AND_CONFIRM = sa.select(_CLAIMED.c.id, _CLAIMED.c.booking_id,
-                               sa.exists(sa.select(_CONFIRMED.c.id)).label("confirmed"))
-_CLAIM_CONFIRM_AND_RECORD = _CLAIM_AND_CONFIRM.add_columns(sa.exists(sa.select(_RECORDED.c.id)).label("recorded"))
+_BOOKINGS = Booking.__table__
 CONFIRMED = "confirmed"
+
+
+def _paid_and_confirmed_statement(recorded: bool) -> sa.Select:
+    """PostgreSQL only (SQLite has no UPDATE inside WITH): the webhook's common case as one
+    statement, atomic by itself, so it runs without BEGIN and COMMIT round trips.
+
+    ``target`` locks the session's unpaid payment and its live hold (PostgreSQL rechecks
+    both conditions once it holds the locks); the event's row is inserted only if there is a
+    target, and the payment and booking change only if the row was inserted. So the statement
+    either does all of it or nothing: nothing to do (no target: the slower paths apply) or
+    the event recorded by another delivery first (target but no record)."""
+    target = (sa.select(_PAYMENTS.c.id.label("payment_id"), _PAYMENTS.c.booking_id)
+              .join(_BOOKINGS, _BOOKINGS.c.id == _PAYMENTS.c.booking_id)
+              .where(_PAYMENTS.c.checkout_session_id == _param("session_id", _PAYMENTS.c.checkout_session_id),
+                     sa.or_(*(_PAYMENTS.c.status == status for status in UNPAID)),
+                     _BOOKINGS.c.status == BookingStatus.PENDING_PAYMENT)
+              .with_for_update(of=(_PAYMENTS, _BOOKINGS)).cte("target"))
+    go_ahead = [sa.exists(sa.select(target.c.payment_id))]
+    columns = [go_ahead[0].label("targeted")]
+    if recorded:
+        record = event_log.insert_if(go_ahead[0]).cte("recorded")
+        go_ahead = [sa.exists(sa.select(record.c.id))]
+        columns.append(go_ahead[0].label("recorded"))
+    claimed = (_CLAIM_PAYMENT.where(_PAYMENTS.c.id == sa.select(target.c.payment_id).scalar_subquery(), *go_ahead)
+               .cte("claimed"))
+    confirmed = (service.confirm_statement(sa.select(target.c.booking_id).scalar_subquery()).where(*go_ahead)
+                 .returning(_BOOKINGS.c.id).cte("confirmed"))
+    return sa.select(*columns, sa.exists(sa.select(claimed.c.id)).label("claimed"),
+                     sa.exists(sa.select(confirmed.c.id)).label("confirmed"))
+
+
+# Built once each (see _CLAIM_PAYMENT): for the confirmation page and for the webhook.
+_PAID_AND_CONFIRMED = {False: _paid_and_confirmed_statement(recorded=False),
+                       True: _paid_and_confirmed_statement(recorded=True)}
+
+
+def _confirm_in_one_statement(checkout: CheckoutSession, now: datetime, record: EventRecorder | None) -> bool:
+    """The common case on PostgreSQL: True if this call confirmed the booking (and recorded
+    the event). False when it changed nothing and the general path must look at it; raises
+    ``DuplicateEvent`` if another delivery recorded the event first."""
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        return False
+    params = {"session_id": checkout.id, "now": now, "paid_at": now, "confirmed_at": now,
+              "payment_intent_id": checkout.payment_intent_id, **(record.params(CONFIRMED) if record else {})}
+    with autocommit_connection(engine) as connection:
+        row = connection.execute(_PAID_AND_CONFIRMED[record is not None], params).one()
+    if not row.targeted:
+        return False
+    if record is not None and not row.recorded:
+        raise event_log.DuplicateEvent(record.event_id)
+    if not (row.claimed and row.confirmed):  # the locks make this impossible; never confirm half
+        raise RuntimeError(f"checkout session {checkout.id}: payment or booking changed under its lock")
+    return True
 
 
 class Claim(NamedTuple):
@@ -95,16 +141,14 @@ class Claim(NamedTuple):
 def _apply(connection: Connection, checkout: CheckoutSession, now: datetime,
            record: EventRecorder | None) -> tuple[str, int | None]:
     """The changes, in the caller's transaction, with the event's record (if ``record``):
-    (outcome, id of a payment to refund).
-
-    The common case (a paid session, a live hold) is Core statements on the connection,
-    no ORM session: this is the webhook's hot path. Rarer branches use an ORM session in
-    the same transaction."""
+    (outcome, id of a payment to refund). Core statements for a paid session (SQLite's
+    common case); the rarer branches use an ORM session in the same transaction."""
     if checkout.payment_status == "paid":
-        claim = _claim_and_confirm(connection, checkout, now, record)
+        claim = _claim_and_confirm(connection, checkout, now)
         if claim is not None and claim.confirmed:
-            return CONFIRMED, None  # recorded along with the confirmation
-        outcome, refund_for = _paid_unconfirmed(connection, checkout, claim, now)
+            outcome, refund_for = CONFIRMED, None
+        else:
+            outcome, refund_for = _paid_unconfirmed(connection, checkout, claim, now)
     else:
         with session_on(connection) as session:
             outcome, refund_for = _apply_unpaid(session, checkout, now)
@@ -113,29 +157,16 @@ def _apply(connection: Connection, checkout: CheckoutSession, now: datetime,
     return outcome, refund_for
 
 
-def _claim_and_confirm(connection: Connection, checkout: CheckoutSession, now: datetime,
-                       record: EventRecorder | None) -> Claim | None:
+def _claim_and_confirm(connection: Connection, checkout: CheckoutSession, now: datetime) -> Claim | None:
     """The compare-and-swap that makes this caller the one that confirms: mark the session's
     unpaid payment paid and confirm its booking if that is still a live hold. None if the
-    payment was not unpaid. A confirmation is recorded with ``record`` at once (raising
-    ``DuplicateEvent`` if another delivery recorded the event first)."""
-    params = {"session_id": checkout.id, "now": now, "paid_at": now, "confirmed_at": now,
-              "payment_intent_id": checkout.payment_intent_id}
-    if connection.dialect.name == "postgresql":
-        if record is None:
-            row = connection.execute(_CLAIM_AND_CONFIRM, params).first()
-        else:
-            row = connection.execute(_CLAIM_CONFIRM_AND_RECORD, {**params, **record.params(CONFIRMED)}).first()
-            if row is not None and row.confirmed and not row.recorded:
-                raise event_log.DuplicateEvent(record.event_id)
-        return None if row is None else Claim(row.id, row.booking_id, row.confirmed)
-    won = connection.execute(_CLAIM_PAYMENT, params).first()
+    payment was not unpaid."""
+    won = connection.execute(_CLAIM_PAYMENT, {
+        "session_id": checkout.id, "now": now, "paid_at": now, "payment_intent_id": checkout.payment_intent_id,
+    }).first()
     if won is None:
         return None
-    confirmed = service.confirm_booking(connection, won.booking_id, now=now)
-    if confirmed and record is not None:
-        record(connection, CONFIRMED)
-    return Claim(won.id, won.booking_id, confirmed)
+    return Claim(won.id, won.booking_id, service.confirm_booking(connection, won.booking_id, now=now))
 
 
 def _paid_unconfirmed(connection: Connection, checkout: CheckoutSession, claim: Claim | None,
