@@ -45,11 +45,14 @@ import httpx
 import psycopg
 
 from benchmarks.deployment import Deployment, local_deployment
+from booking_app.settings import PROJECT_ROOT
 
 EMULATOR = "/api/stripe-emulator"
 ZONES = ("Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Sydney", "Europe/Berlin")
 OUTCOMES = (("pay", 60), ("decline_then_pay", 10), ("delayed_success", 8), ("delayed_failure", 7), ("abandon", 15))
 PAID_SESSION = "build-session"
+NO_FREE_TIMES = "No free times in the coming weeks"  # the wizard's text when nothing is left
+SCREENSHOTS = PROJECT_ROOT / "benchmark-results" / "load-screenshots"
 
 
 @dataclass
@@ -160,7 +163,14 @@ def _browser_customers(base: str, until: float, stats: Stats, count: int) -> Non
                 try:
                     page.goto(f"{base}/book/demo/?type=build-session")
                     wait_for_heading(page, "Pick a date and time")
-                    page.locator('#time-picker[aria-busy="false"]').wait_for()  # the times are fresh
+                    # Fresh times, or none left: the load can fill the whole booking horizon.
+                    page.locator('#time-picker[aria-busy="false"]').or_(page.get_by_text(NO_FREE_TIMES)).first \
+                        .wait_for()
+                    if page.get_by_text(NO_FREE_TIMES).is_visible():
+                        stats.outcomes["browser found no free time"] += 1
+                        stats.record("wizard booking (browser)", time.perf_counter() - started, 200)
+                        page.wait_for_timeout(1_000)  # an abandoned hold may free a time later
+                        continue
                     page.get_by_role("group", name=re.compile("^Times on ")).get_by_role("button").last.click()
                     fill_details(page, f"Browser {n}", f"browser{n}@load.example")
                     page.get_by_role("button", name=re.compile(r"^Pay ")).click()
@@ -176,8 +186,21 @@ def _browser_customers(base: str, until: float, stats: Stats, count: int) -> Non
                     stats.record("wizard booking (browser)", time.perf_counter() - started, 200)
                 except Exception as exc:  # a failed browser journey is a finding, not a crash
                     stats.record("wizard booking (browser)", time.perf_counter() - started, "error")
-                    stats.errors.append(f"browser customer {n}: {type(exc).__name__}: {str(exc)[:200]}")
+                    shot = _screenshot(page, f"browser-customer-{n}")
+                    stats.errors.append(f"browser customer {n}: {type(exc).__name__}: {str(exc)[:200]} "
+                                        f"(screenshot: {shot})")
         browser.close()
+
+
+def _screenshot(page, name: str) -> str:  # noqa: ANN001 - a Playwright page
+    """Keep what the browser customer saw when its journey failed, for diagnosis."""
+    path = SCREENSHOTS / f"{name}.png"
+    try:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path), full_page=True)
+    except Exception as exc:  # the page itself may be what broke
+        return f"none ({type(exc).__name__})"
+    return str(path.relative_to(PROJECT_ROOT))
 
 
 async def _control(base: str, name: str, body: dict) -> dict:
