@@ -23,7 +23,9 @@ Consistency check (any failure makes the exit status 1):
 
 Faults: ``kill-worker`` kills one worker with SIGKILL mid-run (granian starts another);
 ``webhook-outage`` makes every webhook delivery fail for ten seconds mid-run, so the emulator
-retries; ``restart`` stops and starts the whole app mid-run, between holds and their webhooks.
+retries; ``restart`` stops and starts the whole app mid-run, between holds and their webhooks,
+while a wizard tab waits on the review step; that tab must then finish its booking (with
+``--browsers`` 1 or more).
 """
 
 from __future__ import annotations
@@ -203,6 +205,53 @@ def _screenshot(page, name: str) -> str:  # noqa: ANN001 - a Playwright page
     return str(path.relative_to(PROJECT_ROOT))
 
 
+@dataclass
+class RestartWatch:
+    """A wizard tab left on the review step while the whole app restarts (``--fault restart``)."""
+
+    ready: threading.Event = field(default_factory=threading.Event)  # the tab is mid-wizard
+    restarted: threading.Event = field(default_factory=threading.Event)  # the app is back
+
+
+def _tab_across_restart(base: str, watch: RestartWatch, stats: Stats) -> None:
+    """Leave a tab on the review step, let the app restart under it, then finish the booking in
+    that same tab: its event websocket reconnects and its state comes back from Redis (the
+    wizard resumes from the times, as on a reload, with the name and e-mail kept)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS
+    from tests.e2e.wizard import checkout_outcome, customer_page, fill_details, wait_for_heading
+
+    name = "Restart Watcher"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = customer_page(browser)
+        try:
+            page.goto(f"{base}/book/demo/?type={PAID_SESSION}")
+            wait_for_heading(page, "Pick a date and time")
+            page.locator('#time-picker[aria-busy="false"]').wait_for()
+            page.get_by_role("group", name=re.compile("^Times on ")).get_by_role("button").last.click()
+            fill_details(page, name, "restart.watcher@load.example")
+            watch.ready.set()
+            if not watch.restarted.wait(180):
+                raise TimeoutError("the app did not come back within 180 s")
+            wait_for_heading(page, "Pick a date and time", timeout=60_000)
+            page.locator('#time-picker[aria-busy="false"]').wait_for(timeout=60_000)
+            page.get_by_role("group", name=re.compile("^Times on ")).get_by_role("button").last.click()
+            expect(page.get_by_label("Name")).to_have_value(name)  # what was entered survived
+            page.get_by_role("button", name="Continue").click()
+            page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+            checkout_outcome(page, "pay")
+            wait_for_heading(page, "You're booked", timeout=30_000)
+            stats.outcomes["browser tab booked across the restart"] += 1
+        except Exception as exc:
+            shot = _screenshot(page, "tab-across-restart")
+            stats.errors.append(f"tab across the restart: {type(exc).__name__}: {str(exc)[:200]} (screenshot: {shot})")
+        finally:
+            watch.ready.set()  # never hold the fault back
+            browser.close()
+
+
 async def _control(base: str, name: str, body: dict) -> dict:
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         response = await client.post(f"{EMULATOR}/_control/{name}", json=body)
@@ -210,8 +259,11 @@ async def _control(base: str, name: str, body: dict) -> dict:
         return response.json()
 
 
-async def _fault(kind: str, deployment: Deployment, at: float, stats: Stats) -> None:
+async def _fault(kind: str, deployment: Deployment, at: float, stats: Stats,
+                 watch: RestartWatch | None = None) -> None:
     await asyncio.sleep(at)
+    if watch is not None:
+        await asyncio.to_thread(watch.ready.wait, 60)
     started = time.monotonic()
     if kind == "kill-worker":
         victim = deployment.kill_worker()
@@ -224,6 +276,8 @@ async def _fault(kind: str, deployment: Deployment, at: float, stats: Stats) -> 
     elif kind == "restart":
         await asyncio.to_thread(deployment.restart)
         stats.outcomes[f"fault: app restarted ({time.monotonic() - started:.0f} s down)"] += 1
+        if watch is not None:
+            watch.restarted.set()
 
 
 async def run_load(deployment: Deployment, *, customers: int, seconds: float, browsers: int, fault: str | None,
@@ -253,13 +307,19 @@ async def run_load(deployment: Deployment, *, customers: int, seconds: float, br
 
     tasks = [arrive(n, rng.uniform(0, seconds * 0.9)) for n in range(customers)]
     tasks.append(sample_memory())
+    watch_thread, watch = None, None
+    if fault == "restart" and browsers:
+        watch = RestartWatch()
+        watch_thread = threading.Thread(target=_tab_across_restart, args=(base, watch, stats), daemon=True)
+        watch_thread.start()
     if fault:
-        tasks.append(_fault(fault, deployment, seconds * 0.4, stats))
+        tasks.append(_fault(fault, deployment, seconds * 0.4, stats, watch))
     started = time.monotonic()
     await asyncio.gather(*tasks)
     stats.outcomes["_wall_seconds"] = round(time.monotonic() - started)
-    if browser_thread is not None:
-        await asyncio.to_thread(browser_thread.join, 120)
+    for thread in (browser_thread, watch_thread):
+        if thread is not None:
+            await asyncio.to_thread(thread.join, 120)
     await _settle(base)
     return stats
 
