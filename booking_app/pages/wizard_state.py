@@ -25,10 +25,13 @@ from booking_app.timezones import ZoneChoice, search_zones, selectable_zone_name
 log = logging.getLogger(__name__)
 
 STEPS = ("type", "time", "details", "review")
-# The browser's zone and clock preference, sent back to ``browser_settings``.
+# The browser's zone, its 12/24-hour habit, and a mark of this page's JavaScript context: the
+# same mark again means the event websocket reconnected (a network blip, an app restart), a
+# new one means the page was loaded afresh.
 DETECT_BROWSER = (
     "[Intl.DateTimeFormat().resolvedOptions().timeZone,"
-    " Intl.DateTimeFormat(undefined, {hour: 'numeric'}).resolvedOptions().hour12 === true]"
+    " Intl.DateTimeFormat(undefined, {hour: 'numeric'}).resolvedOptions().hour12 === true,"
+    " (window.__makerhoursPage ??= Math.random().toString(36).slice(2))]"
 )
 EXPIRED_MESSAGE = "Your reservation expired, so the time was released. Please pick a time again."
 NO_CARD = SessionTypeCard(0, "", "", "", 0, "", "", False, 24)
@@ -70,6 +73,9 @@ class WizardState(rx.State):
     busy: bool = False
     pay_error: str = ""
     returned_token: str = ""  # a hold the customer came back to from Checkout unpaid
+    # Backend only: the page context last seen, and the step to resume on a reconnect.
+    _page_mark: str = ""
+    _resume_step: str = ""
 
     # -- derived -------------------------------------------------------------------------
 
@@ -157,6 +163,8 @@ class WizardState(rx.State):
             self.type_id, self.step = 0, "type"
         # Arriving on the page (a reload, a link, the browser's Back from Checkout) starts again
         # from the times: what was entered stays, but a time picked earlier must be confirmed.
+        # A reconnect of the same page runs this too; browser_settings then resumes the step.
+        self._resume_step = self.step if self.step in ("details", "review") else ""
         if self.step not in ("type", "time"):
             self.step, self.returned_token = "time", ""
         self.time_message, self.pay_error, self.busy = "", "", False
@@ -193,12 +201,19 @@ class WizardState(rx.State):
 
     @rx.event
     def browser_settings(self, detected: list):
-        """Callback of ``DETECT_BROWSER``: the zone and 12/24-hour clock the browser uses."""
-        zone, hour12 = (detected + [None, None])[:2] if isinstance(detected, list) else (None, None)
+        """Callback of ``DETECT_BROWSER``: the zone and 12/24-hour clock the browser uses, and
+        whether this is the page seen before (a reconnect: the customer stays on their step;
+        refresh_slots still sends them back to the times if the time was taken meanwhile)."""
+        zone, hour12, mark = (detected + [None] * 3)[:3] if isinstance(detected, list) else (None,) * 3
         if not self.timezone_chosen:
             self.timezone = zone if zone in selectable_zone_names() else self.profile.timezone
         if not self.clock_chosen:
             self.hour12 = hour12 is True
+        reconnected = isinstance(mark, str) and mark != "" and mark == self._page_mark
+        self._page_mark = mark if isinstance(mark, str) else ""
+        if reconnected and self._resume_step and self.step == "time" and self.selected_start:
+            self.step = self._resume_step
+        self._resume_step = ""
         if self.type_id:
             return WizardState.refresh_slots
 

@@ -107,6 +107,32 @@ def test_back_from_checkout_then_another_time_then_retry(browser, app_url: str) 
     page.context.close()
 
 
+def test_a_reconnect_keeps_the_step_and_a_reload_goes_back_to_the_times(browser, app_url: str) -> None:
+    page = customer_page(browser)
+    open_wizard(page, app_url, "build-session")
+    pick_time(page, weekday_ahead(4, 2), 0)
+    fill_details(page, "Rhea Connect", "reconnect@example.com")
+    # The event websocket drops and comes back, as after a network blip or an app restart
+    # (Reflex's own handlers: pagehide disconnects, visibilitychange reconnects).
+    with page.expect_websocket() as reconnected:
+        page.evaluate("window.dispatchEvent(new PageTransitionEvent('pagehide', {persisted: true}))")
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    socket = reconnected.value
+    # The page load runs again on a reconnect and starts from the times; the browser's answer
+    # (with the same page mark) puts the customer back on their step.
+    socket.wait_for_event("framesent", predicate=lambda payload: "browser_settings" in str(payload))
+    socket.wait_for_event("framereceived")
+    expect(page.get_by_role("heading", name="Review and pay")).to_be_visible()
+    expect(page.get_by_text("Rhea Connect")).to_be_visible()
+
+    # A reload is a fresh arrival: back to the times, with what was entered kept.
+    page.reload()
+    wait_for_heading(page, "Pick a date and time")
+    pick_time(page, weekday_ahead(4, 2), 0)
+    expect(page.get_by_label("Name")).to_have_value("Rhea Connect")
+    page.context.close()
+
+
 def test_delayed_payment_that_fails_then_a_card_while_the_hold_lasts(browser, app_url: str) -> None:
     page = customer_page(browser)
     book_to_checkout(page, app_url, weekday_ahead(3, 2), 0, "delayed@example.com")
