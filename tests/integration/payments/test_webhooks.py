@@ -51,8 +51,8 @@ def processed_events(shop: Shop) -> int:
         ({"header": None}, "missing"),
         ({"header": "t=123,v1=deadbeef"}, "tolerance"),
         ({"secret": "whsec_forged"}, "no signature matches"),
-        ({"age": 301}, "tolerance"),
-        ({"age": -301}, "tolerance"),  # from the future
+        ({"age": 310}, "tolerance"),  # clear of the boundary (tested exactly in tests/unit)
+        ({"age": -310}, "tolerance"),  # from the future
         ({"header": "garbage"}, "malformed"),
     ],
 )
