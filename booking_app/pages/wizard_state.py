@@ -73,9 +73,11 @@ class WizardState(rx.State):
     busy: bool = False
     pay_error: str = ""
     returned_token: str = ""  # a hold the customer came back to from Checkout unpaid
-    # Backend only: the page context last seen, and the step to resume on a reconnect.
+    # Backend only: the page context last seen, the step to resume on a reconnect, and whether
+    # the tab left for Checkout (coming back from there is an arrival, whatever the page mark).
     _page_mark: str = ""
     _resume_step: str = ""
+    _left_for_checkout: bool = False
 
     # -- derived -------------------------------------------------------------------------
 
@@ -164,7 +166,8 @@ class WizardState(rx.State):
         # Arriving on the page (a reload, a link, the browser's Back from Checkout) starts again
         # from the times: what was entered stays, but a time picked earlier must be confirmed.
         # A reconnect of the same page runs this too; browser_settings then resumes the step.
-        self._resume_step = self.step if self.step in ("details", "review") else ""
+        left_for_checkout, self._left_for_checkout = self._left_for_checkout, False
+        self._resume_step = self.step if self.step in ("details", "review") and not left_for_checkout else ""
         if self.step not in ("type", "time"):
             self.step, self.returned_token = "time", ""
         self.time_message, self.pay_error, self.busy = "", "", False
@@ -359,6 +362,7 @@ class WizardState(rx.State):
             self.busy, self.pay_error = False, exc.message
             return
         if reservation.checkout_url:
+            self._left_for_checkout = True
             yield go_to_checkout(reservation.checkout_url)  # same tab; busy stays on while leaving
         else:
             yield rx.redirect(f"/booking/{reservation.token}/")
@@ -384,6 +388,7 @@ class WizardState(rx.State):
         except DomainError as exc:
             self.busy, self.pay_error = False, exc.message
             return
+        self._left_for_checkout = True
         yield go_to_checkout(url)
 
     @rx.event
