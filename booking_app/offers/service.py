@@ -19,7 +19,7 @@ cut-off, so changing prices, hours or the time zone affects only bookings made a
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
@@ -299,19 +299,13 @@ def _unique_slug(
 
 
 def _apply(kind: SessionType, clean: CleanSessionType) -> None:
-    kind.title = clean.title
-    kind.description = clean.description
-    kind.duration_minutes = clean.duration_minutes
-    kind.price_amount = clean.price_amount
-    kind.currency = clean.currency
-    kind.interval_minutes = clean.interval_minutes
-    kind.buffer_before_minutes = clean.buffer_before_minutes
-    kind.buffer_after_minutes = clean.buffer_after_minutes
-    kind.minimum_notice_minutes = clean.minimum_notice_minutes
-    kind.horizon_days = clean.horizon_days
-    kind.seats = clean.seats
-    kind.refund_cutoff_hours = clean.refund_cutoff_hours
-    kind.is_active = clean.is_active
+    """Copy every checked field onto the row; the slug is settled by the caller (derived,
+    numbered or kept), so it is the one field left out."""
+    for name in _STORED_FIELDS:
+        setattr(kind, name, getattr(clean, name))
+
+
+_STORED_FIELDS = tuple(f.name for f in fields(CleanSessionType) if f.name != "slug")
 
 
 def _view(kind: SessionType) -> SessionTypeView:
