@@ -18,7 +18,7 @@ cut-off, so changing prices, hours or the time zone affects only bookings made a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time
 
@@ -52,8 +52,8 @@ __all__ = [
     "Availability", "DayHours", "DateOverrideView", "ProfileView", "SessionTypeDraft", "SessionTypeView",
     "TimeWindow", "activate_session_type", "create_session_type", "deactivate_session_type",
     "get_availability", "get_profile", "get_session_type", "list_session_types", "remove_date_override",
-    "reorder_session_types", "set_date_override", "set_timezone", "set_weekly_hours", "update_profile",
-    "update_session_type",
+    "reorder_session_types", "set_date_override", "set_timezone", "set_week", "set_weekly_hours",
+    "update_profile", "update_session_type",
 ]
 
 Windows = Iterable[Sequence[str | int | time]]
@@ -348,22 +348,54 @@ def get_availability(actor_user_id: int | None, *, now: datetime | None = None) 
         return Availability(builder.timezone, today, weekly, views)
 
 
+def set_week(actor_user_id: int | None, week: Mapping[int, Windows]) -> list[DayHours]:
+    """Replace the windows of every weekday in ``week`` (0 = Monday … 6 = Sunday; no windows =
+    closed) in one transaction; weekdays left out keep theirs. Results are Monday first.
+
+    Every day is checked before anything is written: a bad weekday is ``InvalidInput("weekday")``,
+    bad windows are ``InvalidInput`` naming the day (``"monday"`` … ``"sunday"``), and either
+    leaves all seven days as they were."""
+    return _replace_weekdays(actor_user_id, _clean_week(week))
+
+
 def set_weekly_hours(actor_user_id: int | None, weekday: int, windows: Windows) -> DayHours:
-    """Replace one weekday's windows (``(start, end)`` as "HH:MM" or minutes; none = closed)."""
+    """Replace one weekday's windows (``(start, end)`` as "HH:MM" or minutes; none = closed).
+    ``InvalidInput`` names ``"weekday"`` or ``"windows"``."""
     weekday = clean_weekday(weekday)
-    spans = parse_windows(windows)
+    return _replace_weekdays(actor_user_id, {weekday: parse_windows(windows)})[0]
+
+
+def _clean_week(week: Mapping[int, Windows]) -> dict[int, list[tuple[int, int]]]:
+    """Each weekday's windows as sorted minute spans, Monday first; weekdays checked first."""
+    if not isinstance(week, Mapping):
+        raise InvalidInput("weekday", messages.HOURS_WEEKDAY)
+    weekdays = sorted(clean_weekday(weekday) for weekday in week)
+    clean: dict[int, list[tuple[int, int]]] = {}
+    for weekday in weekdays:
+        try:
+            clean[weekday] = parse_windows(week[weekday])
+        except InvalidInput as exc:
+            raise InvalidInput(WEEKDAYS[weekday].lower(), exc.message) from None
+    return clean
+
+
+def _replace_weekdays(actor_user_id: int | None, week: Mapping[int, list[tuple[int, int]]]) -> list[DayHours]:
+    """Write checked spans for the given weekdays, all in one transaction under the builder's lock."""
     with write_session() as session:
         builder = _lock_builder(session, actor_user_id)
-        session.execute(
-            sa.delete(WeeklyWindow)
-            .where(WeeklyWindow.builder_id == builder.id, WeeklyWindow.weekday == weekday)
-        )
-        for start, end in spans:
-            session.add(
-                WeeklyWindow(builder_id=builder.id, weekday=weekday, start_minute=start, end_minute=end)
+        if week:
+            session.execute(
+                sa.delete(WeeklyWindow)
+                .where(WeeklyWindow.builder_id == builder.id, col(WeeklyWindow.weekday).in_(list(week)))
             )
+        for weekday, spans in week.items():
+            for start, end in spans:
+                session.add(
+                    WeeklyWindow(builder_id=builder.id, weekday=weekday, start_minute=start, end_minute=end)
+                )
         session.flush()
-    return DayHours(weekday, WEEKDAYS[weekday], tuple(TimeWindow.of(s, e) for s, e in spans))
+    return [DayHours(weekday, WEEKDAYS[weekday], tuple(TimeWindow.of(s, e) for s, e in spans))
+            for weekday, spans in sorted(week.items())]
 
 
 def set_date_override(

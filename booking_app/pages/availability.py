@@ -118,7 +118,7 @@ class AvailabilityState(AuthState):
 
     @rx.event
     async def save_weekly_hours(self):
-        """Check every day first; save only when all seven are valid, so nothing is half-saved."""
+        """Check every day first, showing each day's problem; then save all seven in one call."""
         errors = [""] * 7
         for weekday, windows in enumerate(self.hours):
             try:
@@ -132,10 +132,16 @@ class AvailabilityState(AuthState):
         if actor is None:
             return self._to_sign_in()
         self.busy = True
+        week = {weekday: [_from_input(w) for w in windows] for weekday, windows in enumerate(self.hours)}
         try:
-            for weekday, windows in enumerate(self.hours):
-                await asyncio.to_thread(offers.set_weekly_hours, actor, weekday, [_from_input(w) for w in windows])
+            await asyncio.to_thread(offers.set_week, actor, week)  # all seven days, one transaction
             await self._reload(actor)
+        except InvalidInput as exc:  # the service names the day at fault
+            if exc.field.title() in WEEKDAYS:
+                self.day_errors = [exc.message if name.lower() == exc.field else "" for name in WEEKDAYS]
+            else:
+                self.error = exc.message
+            return None
         except DomainError as exc:
             self.error = exc.message
             return None

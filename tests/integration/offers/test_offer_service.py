@@ -16,6 +16,7 @@ from booking_app.errors import Forbidden, InvalidInput, NotFound
 from booking_app.models import Booking, BookingStatus, Builder, SessionType
 from booking_app.offers import service as offers
 from booking_app.offers.service import SessionTypeDraft
+from booking_app.offers.validation import WEEKDAYS
 from booking_app.scheduling import service as scheduling
 from booking_app.scheduling.service import HoldRequest
 from tests.integration.offers.conftest import NOW, Studio
@@ -310,6 +311,7 @@ def _every_operation(studio: Studio):
         "reorder_session_types": lambda actor: offers.reorder_session_types(actor, [paid]),
         "get_availability": lambda actor: offers.get_availability(actor, now=NOW),
         "set_weekly_hours": lambda actor: offers.set_weekly_hours(actor, 0, [("10:00", "11:00")]),
+        "set_week": lambda actor: offers.set_week(actor, {0: [("10:00", "11:00")], 6: []}),
         "set_date_override": lambda actor: offers.set_date_override(actor, MONDAY, [], "Off", now=NOW),
         "remove_date_override": lambda actor: offers.remove_date_override(actor, date(2026, 12, 24), now=NOW),
         "set_timezone": lambda actor: offers.set_timezone(actor, "Asia/Tokyo"),
@@ -422,6 +424,78 @@ def test_replaces_one_weekdays_hours(studio: Studio) -> None:
     availability = offers.get_availability(studio.ada, now=NOW)
     assert availability.weekly[1].windows == ()
     assert [(w.start, w.end) for w in availability.weekly[6].windows] == [("09:30", "10:30")]
+
+
+def _weekly_rows(engine: sa.Engine, builder_id: int) -> list[tuple[int, int, int]]:
+    with engine.connect() as connection:
+        return sorted(tuple(row) for row in connection.execute(
+            sa.text("SELECT weekday, start_minute, end_minute FROM weekly_window WHERE builder_id = :b"),
+            {"b": builder_id}))
+
+
+def test_saves_a_whole_week_in_one_transaction(studio: Studio, monkeypatch: pytest.MonkeyPatch) -> None:
+    transactions = []
+    write_session = offers.write_session
+    monkeypatch.setattr(offers, "write_session", lambda: transactions.append(1) or write_session())
+    bob_before = _rows_of(studio.engine, _builder_id(studio.engine, studio.bob))
+    week = {6: [("10:00", "12:00")], 0: [("13:00", "24:00"), (540, 720)], 1: [], 2: [("08:00", "09:00")],
+            3: [], 4: [("9:30", "10:30"), ("11:00", "11:15")], 5: []}
+    days = offers.set_week(studio.ada, week)
+    assert len(transactions) == 1
+    assert [(d.weekday, d.name) for d in days] == list(enumerate(WEEKDAYS))
+    assert [[(w.start, w.end) for w in d.windows] for d in days] == [
+        [("09:00", "12:00"), ("13:00", "24:00")], [], [("08:00", "09:00")], [],
+        [("09:30", "10:30"), ("11:00", "11:15")], [], [("10:00", "12:00")]]
+    assert offers.get_availability(studio.ada, now=NOW).weekly == tuple(days)
+    assert _weekly_rows(studio.engine, studio.offer.builder.id) == [
+        (0, 540, 720), (0, 780, 1440), (2, 480, 540), (4, 570, 630), (4, 660, 675), (6, 600, 720)]
+    assert _rows_of(studio.engine, _builder_id(studio.engine, studio.bob)) == bob_before
+    # Weekdays left out keep their hours.
+    assert [d.weekday for d in offers.set_week(studio.ada, {3: [("07:00", "08:00")]})] == [3]
+    assert _weekly_rows(studio.engine, studio.offer.builder.id) == [
+        (0, 540, 720), (0, 780, 1440), (2, 480, 540), (3, 420, 480), (4, 570, 630), (4, 660, 675), (6, 600, 720)]
+
+
+def _builder_id(engine: sa.Engine, user_id: int) -> int:
+    with Session(engine) as session:
+        return session.exec(select(Builder.id).where(Builder.user_id == user_id)).one()
+
+
+@pytest.mark.parametrize(("weekday", "windows", "field", "words"), [
+    (0, [("17:00", "09:00")], "monday", "Ends before it starts: 17:00–09:00"),
+    (2, [("09:00", "12:00"), ("11:00", "13:00")], "wednesday", "09:00–12:00 overlaps 11:00–13:00"),
+    (6, [("9am", "5pm")], "sunday", "HH:MM"),
+    (6, "09:00-17:00", "sunday", "a start and an end"),
+    (7, [("09:00", "10:00")], "weekday", "0 = Monday"),
+    ("0", [("09:00", "10:00")], "weekday", "0 = Monday"),
+], ids=["monday-backwards", "wednesday-overlap", "sunday-am-pm", "sunday-not-pairs", "weekday-7", "weekday-text"])
+def test_a_week_with_one_bad_day_changes_nothing(studio: Studio, weekday, windows, field: str, words: str) -> None:
+    """Six good days and one bad one: the bad day is named and not one day is written."""
+    week = {day: [("06:00", "07:00"), ("20:00", "24:00")] for day in range(7) if day != weekday}
+    week[weekday] = windows
+    before = snapshot(studio.engine)
+    with pytest.raises(InvalidInput) as error:
+        offers.set_week(studio.ada, week)
+    assert error.value.field == field and words in error.value.message
+    assert snapshot(studio.engine) == before
+    assert [[(w.start, w.end) for w in d.windows] for d in offers.get_availability(studio.ada, now=NOW).weekly] == \
+           [[("09:00", "17:00")]] * 5 + [[]] * 2
+
+
+@pytest.mark.parametrize("who", ["anonymous", "not a builder", "another builder"])
+def test_only_the_builder_sets_their_week(studio: Studio, who: str) -> None:
+    ada_before = _rows_of(studio.engine, studio.offer.builder.id)
+    before = snapshot(studio.engine)
+    week = {day: [("00:00", "24:00")] for day in range(7)}
+    if who == "another builder":
+        days = offers.set_week(studio.bob, week)  # Bob's own week: the only one he can reach
+        assert _rows_of(studio.engine, studio.offer.builder.id) == ada_before
+        assert _weekly_rows(studio.engine, _builder_id(studio.engine, studio.bob)) == [(d, 0, 1440) for d in range(7)]
+        assert [d.weekday for d in days] == list(range(7))
+        return
+    with pytest.raises(Forbidden, match="sign in as a builder"):
+        offers.set_week(None if who == "anonymous" else studio.nobody, week)
+    assert snapshot(studio.engine) == before
 
 
 INVALID_WINDOWS = [
@@ -629,3 +703,26 @@ def test_concurrent_replacements_of_one_day_leave_exactly_one_of_them(studio: St
     assert [(w.start, w.end) for w in availability.overrides[0].windows] in expected
     slugs = sorted(k.slug for k in offers.list_session_types(studio.ada) if k.title == "Same title")
     assert slugs == sorted(["same-title"] + [f"same-title-{n}" for n in range(2, len(choices) + 1)])
+
+
+def test_concurrent_weeks_leave_exactly_one_of_them(studio: Studio) -> None:
+    """A week is written in one transaction: never Monday from one save and Tuesday from another."""
+    weeks = [{day: [(f"{hour:02d}:00", f"{hour + 1:02d}:{day * 5:02d}")] for day in range(7)} for hour in range(6, 12)]
+    barrier = threading.Barrier(len(weeks))
+    errors: list[BaseException] = []
+
+    def save(week) -> None:
+        try:
+            barrier.wait()
+            offers.set_week(studio.ada, week)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(week,)) for week in weeks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    saved = [[(w.start, w.end) for w in d.windows] for d in offers.get_availability(studio.ada, now=NOW).weekly]
+    assert saved in [[week[day] for day in range(7)] for week in weeks]
