@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from booking_app.components.layout import page_shell
-from booking_app.pages.auth import AuthState
+from booking_app.state.auth import AuthState
 
 SECTIONS = (
     ("/dashboard/", "Bookings", "calendar-days"),

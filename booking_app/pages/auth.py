@@ -1,14 +1,11 @@
-"""Builder sign-in and sign-up (``/login``, ``/signup``) and the state every builder page shares.
-
-The session token lives in the browser's local storage; the server checks it on every
-builder action (``AuthState.actor``), and the services check the acting user again.
-"""
+"""Builder sign-in and sign-up (``/login``, ``/signup``). Their states extend ``AuthState``
+(``booking_app/state/auth.py``), which every builder page shares: signing in or up stores the
+session token it keeps."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from urllib.parse import quote
 
 import reflex as rx
 
@@ -17,6 +14,7 @@ from booking_app.accounts.service import NewBuilder
 from booking_app.components.forms import error_callout, labelled_field
 from booking_app.components.layout import page_shell
 from booking_app.errors import DomainError, InvalidInput
+from booking_app.state.auth import AuthState
 from booking_app.timezones import selectable_zone_names
 
 DETECT_ZONE = "Intl.DateTimeFormat().resolvedOptions().timeZone"
@@ -29,43 +27,6 @@ def _now() -> datetime:
 def _safe_next(target: str) -> str:
     """Only local paths: a ``next`` parameter must not send anyone to another site."""
     return target if target.startswith("/") and not target.startswith("//") else "/dashboard/"
-
-
-class AuthState(rx.State):
-    session_token: str = rx.LocalStorage("", name="makerhours_session", sync=True)
-    signed_in: bool = False
-    builder_name: str = ""
-    builder_slug: str = ""
-
-    async def actor(self) -> sessions.SignedIn | None:
-        """The signed-in builder behind this browser's token, checked against the database."""
-        return await asyncio.to_thread(sessions.signed_in_builder, self.session_token, now=_now())
-
-    async def actor_id(self) -> int | None:
-        """The signed-in builder's user id (refreshing the header's name), or None."""
-        who = await self.actor()
-        if who is None:
-            return None
-        self.signed_in, self.builder_name, self.builder_slug = True, who.builder_name, who.builder_slug
-        return who.user_id
-
-    def _to_sign_in(self):
-        self.signed_in = False
-        return rx.redirect("/login/?next=" + quote(self.router.url.path or "/dashboard/"))
-
-    @rx.event
-    async def require_builder(self):
-        """``on_load`` of builder pages: send anyone not signed in to the sign-in page and back."""
-        who = await self.actor()
-        if who is None:
-            return self._to_sign_in()
-        self.signed_in, self.builder_name, self.builder_slug = True, who.builder_name, who.builder_slug
-
-    @rx.event
-    async def sign_out(self):
-        await asyncio.to_thread(sessions.sign_out, self.session_token)
-        self.session_token, self.signed_in, self.builder_name, self.builder_slug = "", False, "", ""
-        return rx.redirect("/login/")
 
 
 class LoginState(AuthState):

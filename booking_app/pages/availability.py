@@ -13,7 +13,7 @@ from booking_app.components.forms import error_callout, labelled_field
 from booking_app.errors import DomainError, InvalidInput
 from booking_app.offers import service as offers
 from booking_app.offers.validation import WEEKDAYS, parse_windows
-from booking_app.pages.auth import AuthState
+from booking_app.state.auth import AuthState
 from booking_app.timezones import selectable_zone_names
 
 ROUTE = "/dashboard/availability"

@@ -18,7 +18,7 @@ from booking_app.components.forms import error_callout
 from booking_app.dashboard import bookings as data
 from booking_app.dashboard.bookings import BookingDetail, BookingRow, Revenue
 from booking_app.errors import DomainError
-from booking_app.pages.auth import AuthState
+from booking_app.state.auth import AuthState
 from booking_app.payments.cancellation import cancel_as_builder
 
 log = logging.getLogger(__name__)

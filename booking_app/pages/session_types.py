@@ -15,7 +15,7 @@ from booking_app.errors import DomainError, InvalidInput
 from booking_app.money import STRIPE_MINIMUM_CHARGE
 from booking_app.offers import service as offers
 from booking_app.offers.service import SessionTypeDraft, SessionTypeView
-from booking_app.pages.auth import AuthState
+from booking_app.state.auth import AuthState
 
 ROUTE = "/dashboard/session-types"
 CURRENCIES = sorted(STRIPE_MINIMUM_CHARGE)

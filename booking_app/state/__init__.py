@@ -1,0 +1,1 @@
+"""Reflex states shared by several pages (``pages/`` keeps the states of one page only)."""
