@@ -4,19 +4,20 @@ changes show in the booking wizard at once and never move existing bookings."""
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 
 import reflex as rx
 
 from booking_app.components.dashboard_shell import dashboard_shell
 from booking_app.components.forms import error_callout, labelled_field
-from booking_app.errors import DomainError, InvalidInput
+from booking_app.errors import InvalidInput
 from booking_app.offers import service as offers
 from booking_app.offers.validation import WEEKDAYS, parse_windows
 from booking_app.state.auth import AuthState
 from booking_app.timezones import selectable_zone_names
 
 ROUTE = "/dashboard/availability"
+DAY_FIELDS = tuple(name.lower() for name in WEEKDAYS)  # how offers.set_week names a bad day
 SELECT_STYLE = {"width": "100%", "padding": "0.45rem", "borderRadius": "6px",
                 "border": f"1px solid {rx.color('gray', 7)}", "background": rx.color("gray", 1)}
 
@@ -30,6 +31,14 @@ def _from_input(window: list[str]) -> tuple[str, str]:
     """... and an end of 00:00 means that midnight, not the one before the start."""
     start, end = window
     return start, "24:00" if end == "00:00" else end
+
+
+def _and_reload(change: Callable[..., object]) -> Callable[..., offers.Availability]:
+    """``change(actor_user_id, ...)``, then the builder's availability as it is now."""
+    def run(actor_user_id: int, *args: object) -> offers.Availability:
+        change(actor_user_id, *args)
+        return offers.get_availability(actor_user_id)
+    return run
 
 
 class AvailabilityState(AuthState):
@@ -62,18 +71,15 @@ class AvailabilityState(AuthState):
             for o in availability.overrides
         ]
 
-    async def _reload(self, actor: int) -> None:
-        self._apply(await asyncio.to_thread(offers.get_availability, actor))
-
     @rx.event
     async def load(self):
-        actor = await self.actor_id()
-        if actor is None:
-            return self._to_sign_in()
-        try:
-            await self._reload(actor)
-        except DomainError as exc:
-            self.error = exc.message
+        outcome = await self._as_builder(offers.get_availability)
+        if outcome.sign_in:
+            return outcome.sign_in
+        if outcome.ok:
+            self._apply(outcome.value)
+        else:
+            self.error = outcome.message
         return None
 
     # -- time zone ----------------------------------------------------------------------------
@@ -84,14 +90,13 @@ class AvailabilityState(AuthState):
 
     @rx.event
     async def save_timezone(self):
-        actor = await self.actor_id()
-        if actor is None:
-            return self._to_sign_in()
-        try:
-            self.saved_timezone = await asyncio.to_thread(offers.set_timezone, actor, self.timezone)
-        except DomainError as exc:
-            self.error = exc.message
+        outcome = await self._as_builder(offers.set_timezone, self.timezone)
+        if outcome.sign_in:
+            return outcome.sign_in
+        if not outcome.ok:
+            self.error = outcome.message
             return None
+        self.saved_timezone = outcome.value
         return rx.toast.success(f"Your hours are now read in {self.saved_timezone}.")
 
     # -- weekly hours -------------------------------------------------------------------------
@@ -128,25 +133,19 @@ class AvailabilityState(AuthState):
         self.day_errors = errors
         if any(errors):
             return None
-        actor = await self.actor_id()
-        if actor is None:
-            return self._to_sign_in()
         self.busy = True
         week = {weekday: [_from_input(w) for w in windows] for weekday, windows in enumerate(self.hours)}
-        try:
-            await asyncio.to_thread(offers.set_week, actor, week)  # all seven days, one transaction
-            await self._reload(actor)
-        except InvalidInput as exc:  # the service names the day at fault
-            if exc.field.title() in WEEKDAYS:
-                self.day_errors = [exc.message if name.lower() == exc.field else "" for name in WEEKDAYS]
+        outcome = await self._as_builder(_and_reload(offers.set_week), week)  # seven days, one transaction
+        self.busy = False
+        if outcome.sign_in:
+            return outcome.sign_in
+        if not outcome.ok:
+            if outcome.field in DAY_FIELDS:  # the service names the day at fault
+                self.day_errors = [outcome.message if day == outcome.field else "" for day in DAY_FIELDS]
             else:
-                self.error = exc.message
+                self.error = outcome.message
             return None
-        except DomainError as exc:
-            self.error = exc.message
-            return None
-        finally:
-            self.busy = False
+        self._apply(outcome.value)
         return rx.toast.success("Weekly hours saved. The booking page shows them now.")
 
     # -- date overrides -----------------------------------------------------------------------
@@ -159,35 +158,30 @@ class AvailabilityState(AuthState):
 
     @rx.event
     async def add_override(self):
-        actor = await self.actor_id()
-        if actor is None:
-            return self._to_sign_in()
         if not self.override_day:
             self.override_errors = {"day": "Pick a date."}
             return None
         windows = [] if self.override_kind == "off" else [_from_input([self.override_start, self.override_end])]
-        try:
-            await asyncio.to_thread(offers.set_date_override, actor, self.override_day, windows, self.override_note)
-            await self._reload(actor)
-        except InvalidInput as exc:
-            self.override_errors = {exc.field: exc.message}
+        outcome = await self._as_builder(_and_reload(offers.set_date_override), self.override_day, windows,
+                                         self.override_note)
+        if outcome.sign_in:
+            return outcome.sign_in
+        if not outcome.ok:
+            self.override_errors, self.error = outcome.field_errors, outcome.callout
             return None
-        except DomainError as exc:
-            self.error = exc.message
-            return None
+        self._apply(outcome.value)
         self.override_day, self.override_note, self.override_errors = "", "", {}
         return rx.toast.success("Date saved.")
 
     @rx.event
     async def remove_override(self, day: str):
-        actor = await self.actor_id()
-        if actor is None:
-            return self._to_sign_in()
-        try:
-            await asyncio.to_thread(offers.remove_date_override, actor, day)
-            await self._reload(actor)
-        except DomainError as exc:
-            self.error = exc.message
+        outcome = await self._as_builder(_and_reload(offers.remove_date_override), day)
+        if outcome.sign_in:
+            return outcome.sign_in
+        if outcome.ok:
+            self._apply(outcome.value)
+        else:
+            self.error = outcome.message
         return None
 
 

@@ -4,14 +4,12 @@ the acting user and validates every field; its messages show next to the fields.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import asdict
 
 import reflex as rx
 
 from booking_app.components.dashboard_shell import dashboard_shell
 from booking_app.components.forms import error_callout, labelled_field
-from booking_app.errors import DomainError, InvalidInput
 from booking_app.money import STRIPE_MINIMUM_CHARGE
 from booking_app.offers import service as offers
 from booking_app.offers.service import SessionTypeDraft, SessionTypeView
@@ -59,6 +57,21 @@ def _draft_of(form: dict[str, str]) -> SessionTypeDraft:
     )
 
 
+def _save(actor_user_id: int, session_type_id: int, draft: SessionTypeDraft) -> list[SessionTypeView]:
+    """Create (id 0) or update a session type; the builder's session types afterwards."""
+    if session_type_id:
+        offers.update_session_type(actor_user_id, session_type_id, draft)
+    else:
+        offers.create_session_type(actor_user_id, draft)
+    return offers.list_session_types(actor_user_id)
+
+
+def _set_active(actor_user_id: int, session_type_id: int, active: bool) -> list[SessionTypeView]:
+    change = offers.activate_session_type if active else offers.deactivate_session_type
+    change(actor_user_id, session_type_id)
+    return offers.list_session_types(actor_user_id)
+
+
 class SessionTypesState(AuthState):
     session_types: list[SessionTypeView] = []
     error: str = ""
@@ -70,13 +83,13 @@ class SessionTypesState(AuthState):
 
     @rx.event
     async def load(self):
-        actor = await self.actor_id()
-        if actor is None:
-            return self._to_sign_in()
-        try:
-            self.session_types = await asyncio.to_thread(offers.list_session_types, actor)
-        except DomainError as exc:
-            self.error = exc.message
+        outcome = await self._as_builder(offers.list_session_types)
+        if outcome.sign_in:
+            return outcome.sign_in
+        if outcome.ok:
+            self.session_types = outcome.value
+        else:
+            self.error = outcome.message
         return None
 
     @rx.event
@@ -107,39 +120,26 @@ class SessionTypesState(AuthState):
             return
         self.busy, self.errors, self.error = True, {}, ""
         yield
-        actor = await self.actor_id()
-        if actor is None:
-            self.busy = False
-            yield self._to_sign_in()
+        outcome = await self._as_builder(_save, self.editing_id, _draft_of(self.form))
+        self.busy = False
+        if outcome.sign_in:
+            yield outcome.sign_in
             return
-        draft = _draft_of(self.form)
-        try:
-            if self.editing_id:
-                await asyncio.to_thread(offers.update_session_type, actor, self.editing_id, draft)
-            else:
-                await asyncio.to_thread(offers.create_session_type, actor, draft)
-            self.session_types = await asyncio.to_thread(offers.list_session_types, actor)
-        except InvalidInput as exc:
-            self.busy, self.errors = False, {exc.field: exc.message}
+        if not outcome.ok:
+            self.errors, self.error = outcome.field_errors, outcome.callout
             return
-        except DomainError as exc:
-            self.busy, self.error = False, exc.message
-            return
-        self.busy, self.editor_open = False, False
+        self.session_types, self.editor_open = outcome.value, False
         yield rx.toast.success("Saved. The booking page shows it now.")
 
     @rx.event
     async def set_active(self, session_type_id: int, active: bool):
-        actor = await self.actor_id()
-        if actor is None:
-            return self._to_sign_in()
-        change = offers.activate_session_type if active else offers.deactivate_session_type
-        try:
-            await asyncio.to_thread(change, actor, session_type_id)
-            self.session_types = await asyncio.to_thread(offers.list_session_types, actor)
-        except DomainError as exc:
-            self.error = exc.message
+        outcome = await self._as_builder(_set_active, session_type_id, active)
+        if outcome.sign_in:
+            return outcome.sign_in
+        if not outcome.ok:
+            self.error = outcome.message
             return None
+        self.session_types = outcome.value
         return rx.toast.success("Offered again." if active else "Hidden from the booking page. Bookings are kept.")
 
 
