@@ -67,7 +67,7 @@ from sqlmodel import Session  # noqa: E402
 
 from booking_app import db, migrations  # noqa: E402
 from booking_app.api.app import create_api  # noqa: E402
-from booking_app.payments.emulator.inprocess import in_process_gateway  # noqa: E402
+from tests.support.stripe_inprocess import in_process_gateway  # noqa: E402
 from booking_app.models import Booking, BookingStatus  # noqa: E402
 from booking_app.settings import get_settings  # noqa: E402
 from benchmarks.fixtures import HttpClient, add_bench_builder, api_server  # noqa: E402

@@ -13,7 +13,7 @@ from booking_app import db
 from booking_app.api.app import create_api
 from booking_app.settings import get_settings
 from tests.offers import Offer, build_offer
-from booking_app.payments.emulator.inprocess import in_process_gateway
+from tests.support.stripe_inprocess import in_process_gateway
 
 
 @pytest.fixture

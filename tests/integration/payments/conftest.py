@@ -22,7 +22,7 @@ from booking_app.payments.emulator import delivery
 from booking_app.settings import get_settings
 from tests.integration.api.conftest import at
 from tests.offers import Offer, build_offer
-from booking_app.payments.emulator.inprocess import in_process_gateway, path_of
+from tests.support.stripe_inprocess import in_process_gateway, path_of
 
 __all__ = ["EMULATOR", "Shop", "path_of"]
 

@@ -1,11 +1,12 @@
 """An SDK transport into the app itself: the stripe SDK's HTTP requests go to the emulator
 mounted in the same FastAPI app, in-process. Tests and benchmarks use it to drive the real SDK
-and the whole payment path without a server or a network; the running app never does."""
+and the whole payment path without a server or a network; the running app never does, so it
+lives here and not in ``booking_app``."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import stripe
