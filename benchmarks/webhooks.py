@@ -11,7 +11,7 @@ builder open around the clock (UTC) and a paid 30-minute session type.
 
 Setup (not measured): one hold per distinct event, each on its own slot and with its own
 e-mail and client address (rows inserted in bulk as ``create_hold`` writes them), is given a
-Checkout Session by ``payments.checkout.start_checkout``, which goes through the real stripe
+Checkout Session by ``bookings.reserve.start_checkout``, which goes through the real stripe
 SDK into the local emulator (in-process). Every session is then paid in the emulator
 (``emulator.operations.checkout_outcome(..., "pay")``), and the ``checkout.session.completed``
 events the emulator generated are read back from its store.
@@ -105,7 +105,7 @@ from booking_app.models import (  # noqa: E402
     StripeEvent,
 )
 from booking_app.models.stripe_emulator import EmulatorObject  # noqa: E402
-from booking_app.payments.checkout import start_checkout  # noqa: E402
+from booking_app.bookings.reserve import start_checkout  # noqa: E402
 from booking_app.payments.emulator import operations  # noqa: E402
 from booking_app.payments.gateway import StripeGateway, build_client, use_gateway  # noqa: E402
 from booking_app.payments.signing import EMULATOR_WEBHOOK_SECRET, accepted_secrets  # noqa: E402

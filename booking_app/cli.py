@@ -1,6 +1,7 @@
 """Command line: ``python -m booking_app.cli <command>``.
 
-Commands: ``migrate``, ``seed-demo``, ``create-builder``, ``reset-password``.
+Commands: ``migrate``, ``seed-demo``, ``create-builder``, ``reset-password``, ``worker``, ``jobs``,
+``retry-job``.
 """
 
 from __future__ import annotations
@@ -69,6 +70,53 @@ def _cmd_reset_password(args: argparse.Namespace) -> None:
     print("Password changed.")
 
 
+def _cmd_worker(args: argparse.Namespace) -> None:
+    import asyncio
+    import logging
+
+    from booking_app.jobs.runner import JobRunner
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    runner = JobRunner()
+    if args.once:
+        print(f"Ran {runner.run_until_idle()} job(s).")
+        return
+    print(f"Job worker {runner.worker} running; stop with Ctrl+C.", flush=True)
+    try:
+        asyncio.run(runner.run_forever())
+    except KeyboardInterrupt:
+        pass
+
+
+def _cmd_jobs(args: argparse.Namespace) -> None:
+    from sqlmodel import select
+
+    from booking_app.db import read_session
+    from booking_app.models import Job, JobStatus
+
+    with read_session() as session:
+        query = select(Job).order_by(Job.id.desc()).limit(args.limit)
+        if args.status != "all":
+            query = query.where(Job.status == JobStatus(args.status))
+        jobs = session.exec(query).all()
+    if not jobs:
+        print("No jobs.")
+    for job in jobs:
+        error = f"  last error: {job.last_error}" if job.last_error else ""
+        print(f"#{job.id} {job.kind} [{job.status}] booking={job.booking_id} attempts={job.attempts}/"
+              f"{job.max_attempts} run_at={job.run_at:%Y-%m-%d %H:%M:%S} UTC{error}")
+
+
+def _cmd_retry_job(args: argparse.Namespace) -> None:
+    from datetime import UTC, datetime
+
+    from booking_app.jobs.queue import retry_dead
+
+    if not retry_dead(args.job_id, now=datetime.now(UTC)):
+        raise SystemExit(f"Job {args.job_id} is not dead (only dead jobs can be retried).")
+    print(f"Job {args.job_id} queued again.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m booking_app.cli", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -88,6 +136,16 @@ def build_parser() -> argparse.ArgumentParser:
     reset = commands.add_parser("reset-password", help="set a new password (read from stdin)")
     reset.add_argument("email")
     reset.set_defaults(handler=_cmd_reset_password)
+    worker = commands.add_parser("worker", help="run the job runner (refunds, closing checkouts, expiring holds)")
+    worker.add_argument("--once", action="store_true", help="run the jobs due now, then exit")
+    worker.set_defaults(handler=_cmd_worker)
+    jobs = commands.add_parser("jobs", help="list recent jobs (dead ones need a person)")
+    jobs.add_argument("--status", choices=["all", "queued", "running", "succeeded", "dead"], default="all")
+    jobs.add_argument("--limit", type=int, default=50)
+    jobs.set_defaults(handler=_cmd_jobs)
+    retry = commands.add_parser("retry-job", help="queue a dead job again with fresh attempts")
+    retry.add_argument("job_id", type=int)
+    retry.set_defaults(handler=_cmd_retry_job)
     return parser
 
 

@@ -40,7 +40,12 @@ class TooManyRequests(DomainError):
 
 
 class PaymentError(DomainError):
-    """The payment provider refused or failed; ``message`` says what the customer can do."""
+    """The payment provider refused or failed; ``message`` says what the customer can do,
+    ``detail`` what the provider said (for logs and the builder's timeline)."""
+
+    def __init__(self, message: str, *, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail or message
 
 
 class PaymentUnavailable(PaymentError):

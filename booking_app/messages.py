@@ -6,7 +6,8 @@ START_IN_PAST = "That time has already passed; please pick a later one."
 START_TOO_SOON = "That time is too soon: this session needs at least {notice} notice."
 START_TOO_FAR = "That time is too far ahead: this session can be booked up to {days} days in advance."
 START_NEEDS_OFFSET = "Give the start time with a UTC offset, e.g. 2026-12-01T10:00:00+01:00."
-NAME_REQUIRED = "Please enter your name (up to 200 characters)."
+NAME_REQUIRED = "Please enter your name."
+NAME_TOO_LONG = "Keep your name to 200 characters or fewer."
 NOTES_TOO_LONG = "Notes can be at most 5,000 characters."
 RANGE_TOO_LONG = "Ask for at most 93 days at a time."
 RANGE_BACKWARDS = "The end date must be on or after the start date."
@@ -23,6 +24,8 @@ PAYMENTS_UNAVAILABLE = "Payments are unavailable for a moment. Please try again 
 PAYMENT_NOT_STARTED = "We could not start the payment. Please try again, or choose another time."
 HOLD_GONE = "This reservation has expired or was completed; please choose a time again."
 ALREADY_CANCELLED = "This booking is already cancelled or expired."
+SESSION_STARTED = "This session has already started, so it can no longer be cancelled here. Contact the builder."
+CHECKOUT_IN_PROGRESS = "A payment for this booking is being started; please wait a moment."
 
 # Offer management (booking_app/offers): session types, hours, date overrides, profile.
 OFFER_NOT_FOUND = "This session type does not exist."

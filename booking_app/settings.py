@@ -59,6 +59,19 @@ class Settings(BaseSettings):
         default="", description="comma-separated addresses/networks of proxies whose X-Forwarded-For and "
                                 "X-Forwarded-Proto are believed ('*' = any); empty = none"
     )
+    # The job runner (booking_app/jobs): refunds owed, Checkout Sessions to close, periodic
+    # upkeep. Runs inside every app worker unless turned off (then `python -m booking_app.cli
+    # worker` must run somewhere).
+    jobs_in_app: bool = Field(default=True, description="run the job runner inside each app worker")
+    jobs_poll_seconds: float = Field(default=1.0, gt=0, le=60, description="how often an idle runner looks for due jobs")
+    jobs_retry_seconds: float = Field(
+        default=10.0, gt=0, le=3600, description="first retry delay of a failed job; doubles each attempt (max 1 h)"
+    )
+    jobs_max_attempts: int = Field(default=15, ge=1, le=100, description="attempts before a job is marked dead")
+    jobs_lease_seconds: int = Field(
+        default=300, ge=5, le=3600,
+        description="how long a claimed job is its worker's; after that (a crashed worker) it is run again",
+    )
 
     cors_allowed_origins: str = Field(
         default="*", description="comma-separated origins allowed to call the backend from a browser; "

@@ -11,6 +11,9 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from booking_app.errors import InvalidInput
+from booking_app.scheduling.slots import load_timezone
+
 REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
 
 
@@ -68,3 +71,11 @@ def search_zones(query: str, now: datetime, limit: int = 40) -> list[ZoneChoice]
             matches.append((not (words and city.startswith(words[0])), choice))
     matches.sort(key=lambda match: match[0])  # stable: alphabetical within each group
     return [choice for _, choice in matches[:limit]]
+
+
+def validate_timezone(name: str) -> str:
+    """The IANA name of a zone the user gave; ``InvalidInput`` (field ``timezone``) otherwise."""
+    try:
+        return load_timezone(name.strip()).key
+    except ValueError as exc:
+        raise InvalidInput("timezone", f"Unknown time zone {name!r}; pick one such as Europe/London.") from exc

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
 from booking_app.accounts.passwords import check_password_strength, hash_password
 from booking_app.errors import Conflict, InvalidInput, NotFound
 from booking_app.models import Builder, User
-from booking_app.scheduling.slots import load_timezone
+from booking_app.emails import normalise_email
+from booking_app.timezones import validate_timezone
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 # Slugs that would shadow pages or read as official.
@@ -29,14 +29,6 @@ class NewBuilder:
     bio: str = ""
 
 
-def normalise_email(email: str) -> str:
-    """Validated, lower-cased address (no DNS lookups); ``InvalidInput`` on a bad address."""
-    try:
-        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise InvalidInput("email", f"Please enter a valid e-mail address ({exc}).") from exc
-
-
 def validate_slug(slug: str) -> str:
     slug = slug.strip().lower()
     if not SLUG_PATTERN.fullmatch(slug):
@@ -46,13 +38,6 @@ def validate_slug(slug: str) -> str:
     if slug in RESERVED_SLUGS:
         raise InvalidInput("slug", f"'{slug}' is reserved; please choose another address.")
     return slug
-
-
-def validate_timezone(name: str) -> str:
-    try:
-        return load_timezone(name.strip()).key
-    except ValueError as exc:
-        raise InvalidInput("timezone", f"Unknown time zone {name!r}; pick one such as Europe/London.") from exc
 
 
 def create_builder(session: Session, new: NewBuilder) -> Builder:

@@ -28,11 +28,13 @@ from booking_app.calendar_ics import booking_calendar
 from booking_app.db import read_session
 from booking_app.models import Builder, SessionType
 from booking_app.money import format_money
-from booking_app.payments.cancellation import cancel_as_customer, paid_amount, refund_quote
-from booking_app.payments.checkout import latest_payment, reserve
+from booking_app.bookings import queries, view
+from booking_app.bookings.cancel import cancel_as_customer
+from booking_app.bookings.holds import HoldRequest
+from booking_app.bookings.reserve import reserve
+from booking_app.bookings.view import BookingView, BuilderSummary
 from booking_app.scheduling import service
 from booking_app.scheduling.slots import load_timezone
-from booking_app.urls import booking_page_url, calendar_file_url
 
 router = APIRouter(tags=["booking"])
 _ERRORS = {status: {"model": ErrorBody} for status in (400, 404, 409, 413, 422, 429, 502, 503)}
@@ -43,8 +45,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _builder(builder: Builder) -> BuilderPublic:
-    return BuilderPublic(slug=builder.slug, display_name=builder.display_name, headline=builder.headline,
+def _builder(builder: Builder | BuilderSummary) -> BuilderPublic:
+    name = builder.name if isinstance(builder, BuilderSummary) else builder.display_name
+    return BuilderPublic(slug=builder.slug, display_name=name, headline=builder.headline,
                          bio=builder.bio, photo_url=builder.photo_url, timezone=builder.timezone)
 
 
@@ -149,27 +152,20 @@ def _offset_suffix(offset: timedelta) -> str:
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _booking_public(details: service.BookingDetails, checkout_url: str | None = None) -> BookingPublic:
-    booking = details.booking
-    with read_session() as session:
-        payment = latest_payment(session, booking.id)
-        paid = paid_amount(session, booking.id)
-    quote = refund_quote(booking, paid, now=_now())
-    refunded = payment.amount_refunded if payment else 0
+def _booking_public(view: BookingView, checkout_url: str | None = None) -> BookingPublic:
     return BookingPublic(
-        payment_status=payment.status if payment else None, amount_refunded=refunded,
-        refund_if_cancelled_now=quote.amount if booking.status == "confirmed" else 0,
-        full_refund_until=quote.deadline,
-        token=booking.public_token, status=booking.status, start=booking.start_at, end=booking.end_at,
-        timezone=booking.customer_timezone,
-        local_start=booking.start_at.astimezone(load_timezone(booking.customer_timezone)),
-        hold_expires_at=booking.hold_expires_at, amount=booking.amount, currency=booking.currency,
-        price_display=format_money(booking.amount, booking.currency), checkout_url=checkout_url,
-        session_type=details.session_type.title, duration_minutes=details.session_type.duration_minutes,
-        builder=_builder(details.builder), customer_name=booking.customer_name,
-        customer_email=booking.customer_email, notes=booking.customer_notes,
-        refund_cutoff_hours=booking.refund_cutoff_hours, manage_url=booking_page_url(booking.public_token),
-        calendar_url=calendar_file_url(booking.public_token),
+        token=view.token, status=view.status, start=view.start, end=view.end, timezone=view.customer_timezone,
+        local_start=view.start.astimezone(load_timezone(view.customer_timezone)),
+        hold_expires_at=view.hold_expires_at, amount=view.amount, currency=view.currency,
+        price_display=format_money(view.amount, view.currency), checkout_url=checkout_url,
+        session_type=view.session_type_title, duration_minutes=view.duration_minutes,
+        builder=_builder(view.builder), customer_name=view.customer_name, customer_email=view.customer_email,
+        notes=view.notes, refund_cutoff_hours=view.refund_cutoff_hours, payment_status=view.payment_status,
+        amount_paid=view.paid, amount_refunded=view.refunded, refund_pending=view.refund_pending,
+        refund_needs_attention=view.refund_needs_attention, refund_if_cancelled_now=view.refund_if_cancelled_now,
+        full_refund_until=view.full_refund_until, can_cancel=view.customer_can_cancel,
+        cancel_refusal=view.customer_cancel_refusal, cancelled_by=view.cancelled_by,
+        cancellation_reason=view.cancellation_reason, manage_url=view.manage_url, calendar_url=view.calendar_url,
     )
 
 
@@ -177,31 +173,29 @@ def _booking_public(details: service.BookingDetails, checkout_url: str | None = 
 def post_booking(body: BookingCreate, request: Request) -> BookingPublic:
     """Reserve a slot: a hold awaiting payment, or a confirmed booking for free sessions."""
     reservation = reserve(
-        service.HoldRequest(
+        HoldRequest(
             session_type_id=body.session_type_id, start=body.start, name=body.name, email=body.email,
             notes=body.notes, timezone=body.timezone,
             client_address=request.client.host if request.client else None,
         ),
         now=_now(),
     )
-    with read_session() as session:
-        details = service.get_booking_by_token(session, reservation.token)
-    return _booking_public(details, reservation.checkout_url)
+    return _booking_public(view.by_token(reservation.token, now=_now()), reservation.checkout_url)
 
 
 @router.post("/bookings/{token}/cancel", response_model=BookingPublic, responses=_ERRORS)
 def cancel_booking(token: Token) -> BookingPublic:
-    """Cancel as the customer: refunded in full until the policy's cut-off, not after."""
+    """Cancel as the customer, until the session starts: refunded in full until the policy's
+    cut-off, not after. The refund is promised with the cancellation and sent by the job
+    runner (``refund_pending`` until Stripe has taken it)."""
     cancel_as_customer(token, now=_now())
-    with read_session() as session:
-        return _booking_public(service.get_booking_by_token(session, token))
+    return _booking_public(view.by_token(token, now=_now()))
 
 
 @router.get("/bookings/{token}", response_model=BookingPublic, responses=_ERRORS)
 def get_booking(token: Token) -> BookingPublic:
     """A booking's status and details, for the holder of its private token."""
-    with read_session() as session:
-        return _booking_public(service.get_booking_by_token(session, token))
+    return _booking_public(view.by_token(token, now=_now()))
 
 
 @router.get(
@@ -212,7 +206,7 @@ def get_booking(token: Token) -> BookingPublic:
 def get_booking_calendar(token: Token) -> Response:
     """The booking as an iCalendar file."""
     with read_session() as session:
-        details = service.get_booking_by_token(session, token)
+        details = queries.by_token(session, token)
     return Response(
         booking_calendar(details, now=_now()),
         media_type="text/calendar",

@@ -94,8 +94,15 @@ class BookingPublic(BaseModel):
     notes: str
     refund_cutoff_hours: int
     payment_status: str | None = Field(description="latest Checkout attempt: open, processing, paid, failed, expired, partially_refunded, refunded")
-    amount_refunded: int
+    amount_paid: int = Field(description="taken by successful payments (minor units)")
+    amount_refunded: int = Field(description="refunds Stripe has completed")
+    refund_pending: int = Field(description="refunds promised and on their way (retried until Stripe takes them)")
+    refund_needs_attention: int = Field(description="refunds Stripe refused; the builder has been told")
     refund_if_cancelled_now: int = Field(description="what a customer cancellation now would refund")
+    can_cancel: bool = Field(description="whether the customer may cancel now (never once the session has started)")
+    cancel_refusal: str = Field(description="why the customer may not cancel now; empty when they may")
+    cancelled_by: str | None = Field(description="customer, builder or system, once cancelled")
+    cancellation_reason: str
     full_refund_until: datetime
     manage_url: str
     calendar_url: str

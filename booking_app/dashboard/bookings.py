@@ -9,11 +9,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import col, func, or_, select
 
+from booking_app.bookings import view as booking_view
+from booking_app.bookings.events import TimelineEntry
+from booking_app.bookings.queries import BookingDetails
 from booking_app.db import read_session
 from booking_app.formatting import format_span
-from booking_app.models import Booking, BookingStatus, Payment, PaymentStatus, Refund, RefundStatus, SessionType
+from booking_app.models import Booking, BookingStatus, Builder, Payment, PaymentStatus, Refund, RefundStatus, SessionType
 from booking_app.money import format_money, from_minor_units
-from booking_app.payments.cancellation import paid_amount
 from booking_app.scheduling import service
 from booking_app.scheduling.slots import load_timezone
 
@@ -54,23 +56,14 @@ def _tab_filter(tab: str, now: datetime):
     raise ValueError(f"unknown tab {tab!r}")
 
 
-def _latest_payments(session, booking_ids: list[int]) -> dict[int, Payment]:
-    latest: dict[int, Payment] = {}
-    if booking_ids:
-        for payment in session.exec(select(Payment).where(col(Payment.booking_id).in_(booking_ids))
-                                    .order_by(Payment.attempt)):
-            latest[payment.booking_id] = payment  # the highest attempt wins
-    return latest
-
-
-def _row(booking: Booking, kind: SessionType, payment: Payment | None, timezone: str) -> BookingRow:
-    if payment is not None:
-        payment_status, reference = str(payment.status), payment.payment_intent_id or payment.checkout_session_id
+def _row(view: booking_view.BookingView, timezone: str) -> BookingRow:
+    if view.payment_status is not None:
+        payment_status = view.payment_status
     else:
-        payment_status, reference = ("free" if booking.amount == 0 else "none"), ""
-    return BookingRow(booking.id, booking.customer_name, booking.customer_email, kind.title,
-                      format_span(booking.start_at, booking.end_at, timezone), str(booking.status), payment_status,
-                      format_money(booking.amount, booking.currency), reference)
+        payment_status = "free" if view.is_free else "none"
+    return BookingRow(view.id, view.customer_name, view.customer_email, view.session_type_title,
+                      format_span(view.start, view.end, timezone), view.status, payment_status,
+                      format_money(view.amount, view.currency), view.payment_reference)
 
 
 def list_bookings(*, actor_user_id: int | None, tab: str, search: str = "", page: int = 1,
@@ -93,9 +86,17 @@ def list_bookings(*, actor_user_id: int | None, tab: str, search: str = "", page
             select(Booking, SessionType).join(SessionType, col(SessionType.id) == Booking.session_type_id)
             .where(*where).order_by(order, Booking.id).offset((page - 1) * page_size).limit(page_size)
         ).all()
-        payments = _latest_payments(session, [b.id for b, _ in found])
-        rows = [_row(b, k, payments.get(b.id), builder.timezone) for b, k in found]
+        views = booking_view.build(session, [BookingDetails(b, k, builder) for b, k in found], now=now)
+        rows = [_row(view, builder.timezone) for view in views]
     return BookingPage(rows, total, page, pages)
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    when: str  # in the builder's zone
+    title: str
+    detail: str
+    tone: str  # a colour: green (money in / confirmed), blue (money back), amber (waiting), red (needs attention)
 
 
 @dataclass(frozen=True)
@@ -105,33 +106,60 @@ class BookingDetail:
     notes: str
     customer_timezone: str
     when_customer: str
-    paid: str  # what was paid and not yet refunded
+    paid: str  # what was paid and not refunded or promised back
     refunded: str
+    refund_pending: str  # promised, on its way ("" = none)
+    refund_attention: str  # refused by Stripe or given up ("" = none)
     refund_on_cancel: str  # what "Cancel and refund" would refund now ("" = nothing)
     can_cancel: bool
     cancellation_reason: str
+    timeline: list[TimelineItem]
 
 
 def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime) -> BookingDetail:
-    """One booking of the acting builder, with what cancelling it now would refund."""
-    with read_session() as session:
-        booking = service.get_builder_booking(session, actor_user_id=actor_user_id, booking_id=booking_id)
-        builder = service.builder_of(session, actor_user_id)
-        kind = session.get(SessionType, booking.session_type_id)
-        payment = _latest_payments(session, [booking.id]).get(booking.id)
-        paid = paid_amount(session, booking.id)
-        refunded = session.exec(
-            select(func.coalesce(func.sum(Refund.amount), 0)).join(Payment, col(Payment.id) == Refund.payment_id)
-            .where(Payment.booking_id == booking.id, Refund.status == RefundStatus.SUCCEEDED)).one()
-    can_cancel = booking.status in BookingStatus.active()
+    """One booking of the acting builder, with its timeline and what cancelling it now would
+    refund (everything paid and not yet refunded or promised back)."""
+    found = booking_view.for_builder(actor_user_id=actor_user_id, booking_id=booking_id, now=now)
+    view, zone = found.booking, found.booking.builder.timezone
+    can_cancel = view.status in BookingStatus.active()
+    def money(amount: int, *, blank_if_none: bool = False) -> str:
+        return "" if blank_if_none and not amount else format_money(amount, view.currency, zero=None)
+
     return BookingDetail(
-        row=_row(booking, kind, payment, builder.timezone), token_hint=booking.public_token[:6],
-        notes=booking.customer_notes, customer_timezone=booking.customer_timezone,
-        when_customer=format_span(booking.start_at, booking.end_at, booking.customer_timezone),
-        paid=format_money(paid, booking.currency, zero=None), refunded=format_money(refunded, booking.currency, zero=None),
-        refund_on_cancel=format_money(paid, booking.currency) if can_cancel and paid else "",
-        can_cancel=can_cancel, cancellation_reason=booking.cancellation_reason or "",
+        row=_row(view, zone), token_hint=view.token[:6], notes=view.notes, customer_timezone=view.customer_timezone,
+        when_customer=format_span(view.start, view.end, view.customer_timezone),
+        paid=money(view.kept), refunded=money(view.refunded),
+        refund_pending=money(view.refund_pending, blank_if_none=True),
+        refund_attention=money(view.refund_needs_attention, blank_if_none=True),
+        refund_on_cancel=format_money(view.kept, view.currency) if can_cancel and view.kept else "",
+        can_cancel=can_cancel, cancellation_reason=view.cancellation_reason,
+        timeline=[_timeline_item(entry, zone) for entry in found.timeline],
     )
+
+
+_WHO = {"customer": "the customer", "builder": "you", "system": "Makerhours", "stripe": "Stripe"}
+
+
+def _timeline_item(entry: TimelineEntry, timezone: str) -> TimelineItem:
+    amount = format_money(entry.amount, entry.currency) if entry.amount is not None and entry.currency else ""
+    titles = {
+        "held": ("Time held while the customer pays", "amber"),
+        "checkout_opened": ("Checkout opened", "gray"),
+        "payment_processing": ("Payment processing", "amber"),
+        "payment_failed": ("Payment failed", "red"),
+        "paid": (f"Paid {amount}".strip(), "green"),
+        "confirmed": ("Booking confirmed", "green"),
+        "expired": ("Hold expired", "gray"),
+        "cancelled": (f"Cancelled by {_WHO.get(entry.actor, entry.actor)}", "gray"),
+        "refund_requested": (f"Refund of {amount} requested".replace("  ", " "), "amber"),
+        "refund_retrying": ("Refund waiting for Stripe — retrying", "amber"),
+        "refund_succeeded": (f"Refund of {amount} completed".replace("  ", " "), "blue"),
+        "refund_failed": ("Refund failed — needs your attention", "red"),
+        "refund_reconciled": ("Refund reconciled with Stripe", "blue"),
+    }
+    title, tone = titles.get(entry.kind, (entry.kind.replace("_", " ").capitalize(), "gray"))
+    local = entry.at.astimezone(load_timezone(timezone))
+    return TimelineItem(f"{local.day} {local:%b %Y}, {local:%H:%M:%S}", title, entry.detail, tone)
 
 
 @dataclass(frozen=True)

@@ -4,18 +4,27 @@
 from booking_app.models.accounts import AuthSession, Builder, LoginAttempt, User
 from booking_app.models.bookings import Booking, Payment, Refund
 from booking_app.models.enums import (
+    Actor,
+    BookingEventKind,
     BookingStatus,
     CancelledBy,
+    JobStatus,
     PaymentStatus,
     RefundStatus,
     StripeEventOutcome,
 )
+from booking_app.models.lifecycle import BookingEvent, Job
 from booking_app.models.offer import DateOverride, DateOverrideWindow, SessionType, WeeklyWindow
 from booking_app.models.stripe_events import StripeEvent
 from booking_app.models.types import UTCDateTime, utcnow
 from booking_app.models.stripe_emulator import EmulatorDelivery, EmulatorObject, EmulatorSetting
 
 __all__ = [
+    "Actor",
+    "BookingEvent",
+    "BookingEventKind",
+    "Job",
+    "JobStatus",
     "AuthSession",
     "Booking",
     "BookingStatus",

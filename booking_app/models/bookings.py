@@ -89,6 +89,9 @@ class Booking(SQLModel, table=True):
     currency: str = Field(max_length=3)
     refund_cutoff_hours: int = Field(default=24)
     hold_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Checkout Sessions started for this hold; bumped atomically to number the next attempt,
+    # so two concurrent "Try again" clicks get attempts of their own.
+    checkout_attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cancelled_by: CancelledBy | None = Field(default=None, sa_type=enum_column(CancelledBy, "cancelled_by"))

@@ -50,3 +50,37 @@ class CancelledBy(StrEnum):
 class StripeEventOutcome(StrEnum):
     PROCESSED = "processed"
     IGNORED = "ignored"
+
+
+class Actor(StrEnum):
+    """Who caused a booking event."""
+
+    CUSTOMER = "customer"
+    BUILDER = "builder"
+    SYSTEM = "system"  # the app itself: expiry, automatic refunds, retries
+    STRIPE = "stripe"  # a payment or refund outcome reported by Stripe
+
+
+class BookingEventKind(StrEnum):
+    """What a ``booking_event`` row says happened (stored as its value)."""
+
+    HELD = "held"  # a paid session's time is held while the customer pays
+    CHECKOUT_OPENED = "checkout_opened"
+    PAYMENT_PROCESSING = "payment_processing"  # a delayed method (bank transfer) is on its way
+    PAYMENT_FAILED = "payment_failed"
+    PAID = "paid"
+    CONFIRMED = "confirmed"
+    EXPIRED = "expired"  # the hold ran out unpaid
+    CANCELLED = "cancelled"
+    REFUND_REQUESTED = "refund_requested"
+    REFUND_SUCCEEDED = "refund_succeeded"
+    REFUND_RETRYING = "refund_retrying"
+    REFUND_FAILED = "refund_failed"  # refused for good: needs a person
+    REFUND_RECONCILED = "refund_reconciled"  # Stripe shows the money already went back
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    DEAD = "dead"

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from booking_app import messages
-from booking_app.accounts.service import validate_timezone
+from booking_app.timezones import validate_timezone
 from booking_app.db import read_session, write_session
 from booking_app.errors import Forbidden, InvalidInput, NotFound
 from booking_app.models import Builder, DateOverride, DateOverrideWindow, SessionType, WeeklyWindow, utcnow

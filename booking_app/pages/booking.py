@@ -35,6 +35,10 @@ class BookingPageState(rx.State):
     zones_differ: bool = False
     amount_display: str = ""
     refunded_display: str = ""
+    refund_pending_display: str = ""
+    refund_attention_display: str = ""
+    can_cancel: bool = False
+    cancel_refusal: str = ""
     refund_now_display: str = ""
     refund_deadline: str = ""
     cutoff_hours: int = 24
@@ -106,7 +110,7 @@ class BookingPageState(rx.State):
         self.busy, self.error_message = True, ""
         yield
         try:
-            await asyncio.to_thread(booking_snapshot.cancel, self.token)
+            await asyncio.to_thread(booking_snapshot.release, self.token)
         except DomainError as exc:
             log.info("releasing hold %s… before rebooking: %s", self.token[:6], exc.message)  # already gone: fine
         self.busy = False
@@ -137,6 +141,12 @@ def _details() -> rx.Component:
         rx.cond(s.zones_differ, _row("Builder's time", s.when_builder)),
         _row("Price", s.amount_display),
         rx.cond(s.refunded_display != "", _row("Refunded", s.refunded_display)),
+        rx.cond(s.refund_pending_display != "",
+                _row("Refund", rx.text(s.refund_pending_display, " on its way — sent to your original payment method",
+                                       id="refund-pending"))),
+        rx.cond(s.refund_attention_display != "",
+                _row("Refund", rx.text(s.refund_attention_display, " is delayed; the builder has been told and will "
+                                       "sort it out with you", id="refund-attention"))),
         orientation={"initial": "vertical", "sm": "horizontal"},
         size="2",
     )
@@ -194,12 +204,12 @@ def _actions() -> rx.Component:
             spacing="2",
         ),
         rx.text(
-            rx.cond(s.is_free, "This session is free; you can cancel it at any time.",
+            rx.cond(s.is_free, "This session is free; you can cancel it until it starts.",
                     f"Cancellation policy: full refund until {s.cutoff_hours} hours before the start ("
-                    + s.refund_deadline + "), no refund after."),
+                    + s.refund_deadline + "), no refund after. Cancelling closes when the session starts."),
             size="2", color_scheme="gray",
         ),
-        _cancel_dialog(),
+        rx.cond(s.can_cancel, _cancel_dialog(), rx.text(s.cancel_refusal, size="2", id="cancel-refusal")),
         align="start",
         spacing="3",
     )

@@ -8,15 +8,13 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from booking_app.db import read_session
+from booking_app.bookings import view as booking_view
+from booking_app.bookings.cancel import cancel_as_customer, release_hold
+from booking_app.bookings.reserve import start_checkout
 from booking_app.errors import DomainError, NotFound
 from booking_app.formatting import format_moment, format_span, google_calendar_url
 from booking_app.money import format_money
-from booking_app.payments.cancellation import cancel_as_customer, paid_amount, refund_quote
-from booking_app.payments.checkout import latest_payment, start_checkout
 from booking_app.payments.fulfilment import fulfil_checkout_session
-from booking_app.scheduling import service
-from booking_app.urls import booking_page_url, calendar_file_url
 
 log = logging.getLogger(__name__)
 
@@ -30,42 +28,41 @@ def load_snapshot(token: str, session_id: str | None = None) -> dict | None:
             fulfil_checkout_session(session_id, now=now)
         except DomainError as exc:  # Stripe unreachable: the webhook will do it; show what we know
             log.warning("fulfilment from the confirmation page failed for %s: %s", session_id, exc.message)
-    with read_session() as session:
-        try:
-            details = service.get_booking_by_token(session, token)
-        except NotFound:
-            return None
-        payment = latest_payment(session, details.booking.id)
-        paid = paid_amount(session, details.booking.id)
-    return _snapshot(details, payment, paid, now)
+    try:
+        return _snapshot(booking_view.by_token(token, now=now))
+    except NotFound:
+        return None
 
 
-def _snapshot(details: service.BookingDetails, payment, paid: int, now: datetime) -> dict:
-    booking, kind, builder = details.booking, details.session_type, details.builder
-    quote = refund_quote(booking, paid, now=now)
-    status = str(booking.status)
-    payment_status = str(payment.status) if payment else ""
-    title = f"{kind.title} with {builder.display_name}"
+def _money(amount: int, currency: str) -> str:
+    return format_money(amount, currency) if amount else ""
+
+
+def _snapshot(view: booking_view.BookingView) -> dict:
+    title = f"{view.session_type_title} with {view.builder.name}"
     return {
-        "status": status,
-        "payment_status": payment_status,
+        "status": view.status,
+        "payment_status": view.payment_status or "",
         "title": title,
-        "rebook_url": f"/book/{builder.slug}/?type={kind.slug}",
-        "when_customer": format_span(booking.start_at, booking.end_at, booking.customer_timezone),
-        "when_builder": format_span(booking.start_at, booking.end_at, builder.timezone),
-        "zones_differ": booking.customer_timezone != builder.timezone,
-        "amount_display": format_money(booking.amount, booking.currency),
-        "refunded_display": format_money(payment.amount_refunded, booking.currency) if payment and payment.amount_refunded else "",
-        "refund_now_display": format_money(quote.amount, booking.currency) if quote.amount else "",
-        "refund_deadline": format_moment(quote.deadline, booking.customer_timezone),
-        "cutoff_hours": booking.refund_cutoff_hours,
-        "is_free": booking.amount == 0,
-        "failure": (payment.failure_message or "") if payment else "",
-        "cancellation_reason": booking.cancellation_reason or "",
-        "ics_url": calendar_file_url(booking.public_token),
+        "rebook_url": f"/book/{view.builder.slug}/?type={view.session_type_slug}",
+        "when_customer": format_span(view.start, view.end, view.customer_timezone),
+        "when_builder": format_span(view.start, view.end, view.builder.timezone),
+        "zones_differ": view.customer_timezone != view.builder.timezone,
+        "amount_display": format_money(view.amount, view.currency),
+        "refunded_display": _money(view.refunded, view.currency),
+        "refund_pending_display": _money(view.refund_pending, view.currency),
+        "refund_attention_display": _money(view.refund_needs_attention, view.currency),
+        "refund_now_display": _money(view.refund_if_cancelled_now, view.currency),
+        "refund_deadline": format_moment(view.full_refund_until, view.customer_timezone),
+        "cutoff_hours": view.refund_cutoff_hours,
+        "is_free": view.is_free,
+        "can_cancel": view.customer_can_cancel,
+        "cancel_refusal": view.customer_cancel_refusal,
+        "failure": view.payment_failure,
+        "cancellation_reason": view.cancellation_reason,
+        "ics_url": view.calendar_url,
         "google_url": google_calendar_url(
-            title=title, start=booking.start_at, end=booking.end_at,
-            details=f"Manage your booking: {booking_page_url(booking.public_token)}",
+            title=title, start=view.start, end=view.end, details=f"Manage your booking: {view.manage_url}",
         ),
     }
 
@@ -73,7 +70,14 @@ def _snapshot(details: service.BookingDetails, payment, paid: int, now: datetime
 def cancel(token: str) -> str:
     """Cancel as the customer; returns a sentence about the refund."""
     result = cancel_as_customer(token, now=datetime.now(UTC))
-    return "Your booking is cancelled." + (" A refund is on its way." if result.refund_amount else "")
+    if not result.refund_amount:
+        return "Your booking is cancelled."
+    return "Your booking is cancelled. Your refund is on its way; it usually shows on your statement within 5–10 days."
+
+
+def release(token: str) -> None:
+    """"Choose another time": give up the unpaid hold."""
+    release_hold(token, now=datetime.now(UTC))
 
 
 def retry_checkout(token: str) -> str:

@@ -13,18 +13,18 @@ from datetime import UTC, datetime
 
 import reflex as rx
 
+from booking_app.bookings.cancel import cancel_as_builder
 from booking_app.components.dashboard_shell import dashboard_shell
 from booking_app.components.forms import error_callout
 from booking_app.dashboard import bookings as data
 from booking_app.dashboard.bookings import BookingDetail, BookingRow, Revenue
 from booking_app.errors import DomainError
 from booking_app.state.auth import AuthState
-from booking_app.payments.cancellation import cancel_as_builder
 
 log = logging.getLogger(__name__)
 ROUTE = "/dashboard"
 NO_ROW = BookingRow(0, "", "", "", "", "", "", "", "")
-NO_DETAIL = BookingDetail(NO_ROW, "", "", "", "", "", "", "", False, "")
+NO_DETAIL = BookingDetail(NO_ROW, "", "", "", "", "", "", "", "", "", False, "", [])
 
 
 def _now() -> datetime:
@@ -45,6 +45,7 @@ class DashboardState(AuthState):
     detail: BookingDetail = NO_DETAIL
     cancel_busy: bool = False
     cancel_outcome: str = ""
+    cancel_reason: str = ""
 
     @rx.var
     def chart_data(self) -> list[dict[str, str | float]]:
@@ -102,7 +103,7 @@ class DashboardState(AuthState):
         actor = await self.actor_id()
         if actor is None:
             return self._to_sign_in()
-        self.cancel_outcome, self.error = "", ""
+        self.cancel_outcome, self.error, self.cancel_reason = "", "", ""
         try:
             self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
                                                   now=_now())
@@ -111,6 +112,10 @@ class DashboardState(AuthState):
             return None
         self.detail_open = True
         return None
+
+    @rx.event
+    def set_cancel_reason(self, reason: str):
+        self.cancel_reason = reason[:500]
 
     @rx.event
     def set_detail_open(self, is_open: bool):
@@ -131,14 +136,19 @@ class DashboardState(AuthState):
         booking_id, quoted = self.detail.row.id, self.detail.refund_on_cancel
         try:
             result = await asyncio.to_thread(cancel_as_builder, actor_user_id=actor, booking_id=booking_id,
-                                             now=_now())
+                                             now=_now(), reason=self.cancel_reason)
         except DomainError as exc:
             self.cancel_busy, self.cancel_outcome = False, exc.message
             return
         self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
                                               now=_now())
-        self.cancel_outcome = (f"Cancelled. A full refund of {quoted} has been sent to the customer."
-                               if result.refund_amount else "Cancelled. Nothing had been paid, so nothing was refunded.")
+        if not result.refund_amount:
+            self.cancel_outcome = "Cancelled. Nothing had been paid, so nothing is refunded."
+        elif self.detail.refund_pending:
+            self.cancel_outcome = (f"Cancelled. The full refund of {quoted} is on its way to the customer; "
+                                   "the timeline below shows when Stripe has completed it.")
+        else:
+            self.cancel_outcome = f"Cancelled. The customer has been refunded {quoted} in full."
         self.cancel_busy = False
         await self._refresh(actor)
         yield rx.toast.success("Booking cancelled")
@@ -306,6 +316,10 @@ def _detail_dialog() -> rx.Component:
                     _row("Price", d.row.amount),
                     _row("Paid (not refunded)", d.paid),
                     _row("Refunded", d.refunded),
+                    rx.cond(d.refund_pending != "", _row("Refund on its way", d.refund_pending)),
+                    rx.cond(d.refund_attention != "",
+                            _row("Refund failed", rx.text(d.refund_attention, " — needs your attention (see the "
+                                                          "timeline)", color_scheme="red"))),
                     _row("Stripe reference", rx.code(d.row.reference, size="1")),
                     rx.cond(d.notes != "", _row("Notes", d.notes)),
                     rx.cond(d.cancellation_reason != "", _row("Cancellation", d.cancellation_reason)),
@@ -313,6 +327,7 @@ def _detail_dialog() -> rx.Component:
                 ),
                 rx.cond(s.cancel_outcome != "",
                         rx.callout(s.cancel_outcome, icon="info", color_scheme="blue", role="alert", width="100%")),
+                _timeline(),
                 rx.hstack(
                     rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
                     rx.cond(d.can_cancel, _cancel_confirmation()),
@@ -327,6 +342,36 @@ def _detail_dialog() -> rx.Component:
     )
 
 
+def _timeline_entry(item) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.box(width="10px", height="10px", border_radius="50%", background=rx.color(item.tone, 9),
+                   margin_top="6px", flex_shrink="0"),
+            rx.vstack(
+                rx.text(item.title, weight="medium", size="2"),
+                rx.text(item.when, size="1", color_scheme="gray"),
+                rx.cond(item.detail != "", rx.text(item.detail, size="1", color_scheme="gray")),
+                spacing="0",
+            ),
+            spacing="2", align="start",
+        ),
+        class_name="timeline-entry",
+    )
+
+
+def _timeline() -> rx.Component:
+    """What happened to the booking, oldest first (booking events)."""
+    return rx.cond(
+        DashboardState.detail.timeline.length() > 0,
+        rx.vstack(
+            rx.heading("Timeline", as_="h3", size="3"),
+            rx.el.ol(rx.foreach(DashboardState.detail.timeline, _timeline_entry), id="booking-timeline",
+                     style={"listStyle": "none", "padding": 0, "margin": 0, "display": "grid", "gap": "10px"}),
+            spacing="2", width="100%",
+        ),
+    )
+
+
 def _cancel_confirmation() -> rx.Component:
     s = DashboardState
     refund = rx.cond(s.detail.refund_on_cancel != "",
@@ -337,6 +382,9 @@ def _cancel_confirmation() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("Cancel this booking?"),
             rx.alert_dialog.description(refund, " The customer's time slot is released. This cannot be undone."),
+            rx.text_area(placeholder="Reason for the customer (optional)", value=s.cancel_reason,
+                         on_change=s.set_cancel_reason, max_length=500, aria_label="Reason for cancelling",
+                         margin_top="0.75rem", width="100%"),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Keep booking", variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(rx.button("Cancel and refund", color_scheme="red",

@@ -10,16 +10,16 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from booking_app.accounts.service import normalise_email
+from booking_app.bookings import customer, queries
+from booking_app.bookings.cancel import release_hold as release_hold_now
+from booking_app.bookings.holds import HoldRequest
+from booking_app.bookings.reserve import Reservation, reserve, start_checkout
 from booking_app.db import read_session
-from booking_app.errors import InvalidInput, NotFound
+from booking_app.errors import NotFound
 from booking_app.formatting import clock_time, format_span
 from booking_app.models import BookingStatus
 from booking_app.money import format_money
-from booking_app.payments.cancellation import cancel_as_customer
-from booking_app.payments.checkout import Reservation, reserve, start_checkout
 from booking_app.scheduling import service
-from booking_app.scheduling.holds import MAX_NAME_LENGTH, MAX_NOTES_LENGTH
 from booking_app.scheduling.slots import load_timezone
 
 log = logging.getLogger(__name__)
@@ -143,23 +143,16 @@ class DetailErrors:
 
 
 def check_details(name: str, email: str, notes: str) -> DetailErrors:
-    """The details step's inline messages (the service checks the same again at "Pay")."""
-    name_error = "" if " ".join(name.split()) and len(name) <= MAX_NAME_LENGTH else (
-        "Please enter your name." if not name.strip() else f"Keep your name under {MAX_NAME_LENGTH} characters.")
-    try:
-        normalise_email(email)
-        email_error = ""
-    except InvalidInput as exc:
-        email_error = "Please enter your e-mail address." if not email.strip() else exc.message
-    notes_error = "" if len(notes.strip()) <= MAX_NOTES_LENGTH else f"Notes can be at most {MAX_NOTES_LENGTH:,} characters."
-    return DetailErrors(name_error, email_error, notes_error)
+    """The details step's inline messages: the booking service's own checks and words."""
+    found = customer.problems(name, email, notes)
+    return DetailErrors(found.get("name", ""), found.get("email", ""), found.get("notes", ""))
 
 
 def reserve_slot(*, session_type_id: int, start_iso: str, name: str, email: str, notes: str, timezone: str,
                  client_address: str | None, now: datetime) -> Reservation:
     """"Pay" / "Confirm booking": hold the slot and open Checkout (see ``checkout.reserve``)."""
     return reserve(
-        service.HoldRequest(session_type_id=session_type_id, start=datetime.fromisoformat(start_iso), name=name,
+        HoldRequest(session_type_id=session_type_id, start=datetime.fromisoformat(start_iso), name=name,
                             email=email, notes=notes, timezone=timezone, client_address=client_address),
         now=now,
     )
@@ -184,7 +177,7 @@ def load_returned_hold(token: str, builder_slug: str, now: datetime) -> Returned
     """The booking behind a ``cancel_url`` return; None for an unknown token or another builder's."""
     with read_session() as session:
         try:
-            details = service.get_booking_by_token(session, token)
+            details = queries.by_token(session, token)
         except NotFound:
             return None
     booking = details.booking
@@ -205,7 +198,7 @@ def retry_checkout(token: str, now: datetime) -> str:
 
 def release_hold(token: str, now: datetime) -> None:
     """"Choose another time": cancel the unpaid hold and close its Checkout Session."""
-    cancel_as_customer(token, now=now, reason="The customer chose another time")
+    release_hold_now(token, now=now)
 
 
 @dataclass(frozen=True)

@@ -1,92 +1,71 @@
-"""Starting a Checkout attempt for a hold: one ``payment`` row per Checkout Session."""
+"""Checkout attempts: one ``payment`` row per Checkout Session, and the Stripe calls that open
+and close them. Which booking may be paid for, and when, is ``bookings/`` business."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import func, select
+from sqlmodel import Session, select
 
-from booking_app import messages
-from booking_app.db import read_session, write_session
-from booking_app.errors import Conflict, DomainError
-from booking_app.models import BookingStatus, CancelledBy, Payment, PaymentStatus
-from booking_app.payments.gateway import CheckoutRequest, get_gateway
-from booking_app.scheduling import service
+from booking_app.errors import PaymentUnavailable
+from booking_app.jobs.queue import RetryLater, enqueue
+from booking_app.models import Booking, Builder, Payment, PaymentStatus, SessionType
+from booking_app.payments.gateway import CheckoutRequest, CheckoutSession, get_gateway
 from booking_app.urls import booking_page_url, wizard_url
 
 log = logging.getLogger(__name__)
 # Stripe refuses a Checkout Session that expires less than 30 minutes after it is created;
 # the margin covers the time the request takes to reach Stripe.
 STRIPE_MIN_EXPIRY = timedelta(minutes=30, seconds=30)
+CLOSE_CHECKOUT_JOB = "close_checkout"
 
 
-def start_checkout(token: str, *, now: datetime) -> str:
-    """Create a Checkout Session for the hold behind ``token`` and return its URL.
-
-    The session expires with the hold (extended when needed to Stripe's 30-minute minimum,
-    so that a retry late in the hold still gets a valid session). Raises ``Conflict`` when the
-    booking is no longer a hold, ``PaymentError``/``PaymentUnavailable`` from the gateway.
-    """
-    with read_session() as session:
-        details = service.get_booking_by_token(session, token)
-        booking = details.booking
-        if booking.status != BookingStatus.PENDING_PAYMENT or booking.hold_expires_at <= now:
-            raise Conflict(messages.HOLD_GONE)
-        attempt = session.exec(select(func.count()).select_from(Payment).where(Payment.booking_id == booking.id)).one() + 1
-    expires_at = max(booking.hold_expires_at, now + STRIPE_MIN_EXPIRY)
-    if expires_at != booking.hold_expires_at:
-        with write_session() as session:
-            if not service.extend_hold(session, booking.id, until=expires_at, now=now):
-                raise Conflict(messages.HOLD_GONE)
-    checkout = get_gateway().create_checkout_session(
-        CheckoutRequest(
-            booking_id=booking.id,
-            attempt=attempt,
-            amount=booking.amount,
-            currency=booking.currency,
-            line_item_name=f"{details.session_type.title} with {details.builder.display_name}",
-            customer_email=booking.customer_email,
-            expires_at=expires_at,
-            success_url=booking_page_url(token) + "?session_id={CHECKOUT_SESSION_ID}",
-            cancel_url=wizard_url(details.builder.slug) + f"?booking={token}&checkout=cancelled",
-        )
-    )
-    with write_session() as session:
-        session.add(Payment(booking_id=booking.id, attempt=attempt, checkout_session_id=checkout.id,
-                            amount=booking.amount, currency=booking.currency, status=PaymentStatus.OPEN,
-                            created_at=now, updated_at=now))
-    log.info("booking %s: checkout session %s (attempt %d)", booking.id, checkout.id, attempt)
-    return checkout.url
+def open_checkout_session(booking: Booking, session_type: SessionType, builder: Builder, *, attempt: int,
+                          expires_at: datetime) -> CheckoutSession:
+    """Ask Stripe for a Checkout Session for this attempt (idempotent per booking and attempt).
+    Raises ``PaymentError``/``PaymentUnavailable``."""
+    token = booking.public_token
+    return get_gateway().create_checkout_session(CheckoutRequest(
+        booking_id=booking.id, attempt=attempt, amount=booking.amount, currency=booking.currency,
+        line_item_name=f"{session_type.title} with {builder.display_name}",
+        customer_email=booking.customer_email, expires_at=expires_at,
+        success_url=booking_page_url(token) + "?session_id={CHECKOUT_SESSION_ID}",
+        cancel_url=wizard_url(builder.slug) + f"?booking={token}&checkout=cancelled",
+    ))
 
 
-@dataclass(frozen=True)
-class Reservation:
-    token: str
-    status: BookingStatus
-    checkout_url: str | None  # None for free sessions, which are confirmed at once
+def record_attempt(session: Session, booking: Booking, attempt: int, checkout: CheckoutSession, *,
+                   now: datetime) -> Payment:
+    payment = Payment(booking_id=booking.id, attempt=attempt, checkout_session_id=checkout.id,
+                      amount=booking.amount, currency=booking.currency, status=PaymentStatus.OPEN,
+                      created_at=now, updated_at=now)
+    session.add(payment)
+    session.flush()
+    return payment
 
 
-def reserve(request: service.HoldRequest, *, now: datetime) -> Reservation:
-    """Hold the slot and, for a paid session, open its Checkout Session: what "Pay" does in
-    the wizard and ``POST /api/bookings`` does in the API.
+def close_open_checkouts(session: Session, booking_ids: list[int], *, now: datetime) -> int:
+    """Promise (as jobs, in the caller's transaction) to expire the open Checkout Sessions of
+    bookings that no longer take payment, so nobody pays for a released time."""
+    if not booking_ids:
+        return 0
+    open_sessions = session.exec(select(Payment.booking_id, Payment.checkout_session_id).where(
+        Payment.booking_id.in_(booking_ids), Payment.status == PaymentStatus.OPEN)).all()
+    for booking_id, checkout_session_id in open_sessions:
+        enqueue(session, CLOSE_CHECKOUT_JOB, {"checkout_session_id": checkout_session_id}, now=now,
+                booking_id=booking_id, dedupe_key=f"close-checkout:{checkout_session_id}")
+    return len(open_sessions)
 
-    When Checkout cannot be started the hold is cancelled at once rather than blocking the
-    time for others until it expires, and the payment error is raised.
-    """
-    booking = service.create_hold(request, now=now)
-    if booking.status != BookingStatus.PENDING_PAYMENT:
-        return Reservation(booking.public_token, booking.status, None)
+
+def close_checkout_session(checkout_session_id: str) -> None:
+    """The job: expire the session at Stripe. Already closed (paid, expired) is fine — a
+    payment that slipped through is refunded by fulfilment."""
     try:
-        url = start_checkout(booking.public_token, now=now)
-    except DomainError:
-        with write_session() as session:
-            service.cancel_booking(session, booking.id, now=now, by=CancelledBy.SYSTEM,
-                                   reason="Checkout could not be started")
-        raise
-    return Reservation(booking.public_token, booking.status, url)
+        get_gateway().expire_checkout_session(checkout_session_id)
+    except PaymentUnavailable as exc:
+        raise RetryLater(f"Stripe unreachable while closing {checkout_session_id}: {exc.detail}") from exc
 
 
 def transition_payment(session, payment_id: int, sources: tuple[PaymentStatus, ...], target: PaymentStatus,

@@ -16,20 +16,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
+from booking_app.bookings import payment_outcomes, transitions
 from booking_app.db import autocommit_connection, get_engine, session_on, write_connection, write_session
+from booking_app.jobs import runner
 from booking_app.models import Booking, BookingStatus, Payment, PaymentStatus
 from booking_app.payments import event_log
 from booking_app.payments.checkout import latest_payment, transition_payment
 from booking_app.payments.gateway import CheckoutSession, get_gateway
-from booking_app.payments.refunds import refund_payment
-from booking_app.scheduling import service
 
 if TYPE_CHECKING:
     from booking_app.payments.event_log import EventRecorder
 
 log = logging.getLogger(__name__)
 UNPAID = (PaymentStatus.OPEN, PaymentStatus.PROCESSING, PaymentStatus.FAILED, PaymentStatus.EXPIRED)
-LATE_SLOT_TAKEN = "Payment arrived after the reservation expired and the time was taken; refunded in full."
 
 
 def fulfil_checkout_session(session_id: str, *, now: datetime, record: EventRecorder | None = None) -> str:
@@ -42,12 +41,12 @@ def fulfil_checkout_session(session_id: str, *, now: datetime, record: EventReco
 
 def apply_checkout_session(checkout: CheckoutSession, *, now: datetime, record: EventRecorder | None = None) -> str:
     if checkout.payment_status == "paid" and _confirm_in_one_statement(checkout, now, record):
-        outcome, refund_for = CONFIRMED, None
+        outcome = CONFIRMED
     else:
         with write_connection() as connection:
-            outcome, refund_for = _apply(connection, checkout, now, record)
-    if refund_for is not None:
-        refund_payment(refund_for, amount=None, reason_key="late-payment", reason=LATE_SLOT_TAKEN, now=now)
+            outcome, owes_refund = _apply(connection, checkout, now, record)
+        if owes_refund:
+            runner.notify()  # the refund is promised (committed); send it now
     log.info("checkout session %s: %s", checkout.id, outcome)
     return outcome
 
@@ -69,7 +68,7 @@ _CLAIM_PAYMENT = (
     .values(status=PaymentStatus.PAID, updated_at=_param("now", _PAYMENTS.c.updated_at),
             paid_at=_param("paid_at", _PAYMENTS.c.paid_at),
             payment_intent_id=_param("payment_intent_id", _PAYMENTS.c.payment_intent_id))
-    .returning(_PAYMENTS.c.id, _PAYMENTS.c.booking_id)
+    .returning(_PAYMENTS.c.id, _PAYMENTS.c.booking_id, _PAYMENTS.c.amount, _PAYMENTS.c.currency)
 )
 _PAYMENT_OF_SESSION = sa.select(_PAYMENTS.c.id).where(
     _PAYMENTS.c.checkout_session_id == _param("session_id", _PAYMENTS.c.checkout_session_id))
@@ -87,7 +86,8 @@ def _paid_and_confirmed_statement(recorded: bool) -> sa.Select:
     target, and the payment and booking change only if the row was inserted. So the statement
     either does all of it or nothing: nothing to do (no target: the slower paths apply) or
     the event recorded by another delivery first (target but no record)."""
-    target = (sa.select(_PAYMENTS.c.id.label("payment_id"), _PAYMENTS.c.booking_id)
+    target = (sa.select(_PAYMENTS.c.id.label("payment_id"), _PAYMENTS.c.booking_id, _PAYMENTS.c.amount,
+                        _PAYMENTS.c.currency)
               .join(_BOOKINGS, _BOOKINGS.c.id == _PAYMENTS.c.booking_id)
               .where(_PAYMENTS.c.checkout_session_id == _param("session_id", _PAYMENTS.c.checkout_session_id),
                      sa.or_(*(_PAYMENTS.c.status == status for status in UNPAID)),
@@ -101,10 +101,15 @@ def _paid_and_confirmed_statement(recorded: bool) -> sa.Select:
         columns.append(go_ahead[0].label("recorded"))
     claimed = (_CLAIM_PAYMENT.where(_PAYMENTS.c.id == sa.select(target.c.payment_id).scalar_subquery(), *go_ahead)
                .cte("claimed"))
-    confirmed = (service.confirm_statement(sa.select(target.c.booking_id).scalar_subquery()).where(*go_ahead)
+    confirmed = (transitions.confirm_statement(sa.select(target.c.booking_id).scalar_subquery()).where(*go_ahead)
                  .returning(_BOOKINGS.c.id).cte("confirmed"))
+    # The timeline's "paid" and "confirmed" events, in the same statement (bookings builds them).
+    logged = (transitions.paid_and_confirmed_events(confirmed, sa.select(target.c.amount).scalar_subquery(),
+                                                    sa.select(target.c.currency).scalar_subquery())
+              .returning(sa.column("id")).cte("logged"))
     return sa.select(*columns, sa.exists(sa.select(claimed.c.id)).label("claimed"),
-                     sa.exists(sa.select(confirmed.c.id)).label("confirmed"))
+                     sa.exists(sa.select(confirmed.c.id)).label("confirmed"),
+                     sa.exists(sa.select(logged.c.id)).label("logged"))
 
 
 # Built once each (see _CLAIM_PAYMENT): for the confirmation page and for the webhook.
@@ -127,7 +132,7 @@ def _confirm_in_one_statement(checkout: CheckoutSession, now: datetime, record: 
         return False
     if record is not None and not row.recorded:
         raise event_log.DuplicateEvent(record.event_id)
-    if not (row.claimed and row.confirmed):  # the locks make this impossible; never confirm half
+    if not (row.claimed and row.confirmed and row.logged):  # the locks make this impossible; never confirm half
         raise RuntimeError(f"checkout session {checkout.id}: payment or booking changed under its lock")
     return True
 
@@ -135,26 +140,28 @@ def _confirm_in_one_statement(checkout: CheckoutSession, now: datetime, record: 
 class Claim(NamedTuple):
     payment_id: int
     booking_id: int
+    amount: int
     confirmed: bool
 
 
 def _apply(connection: Connection, checkout: CheckoutSession, now: datetime,
-           record: EventRecorder | None) -> tuple[str, int | None]:
+           record: EventRecorder | None) -> tuple[str, bool]:
     """The changes, in the caller's transaction, with the event's record (if ``record``):
-    (outcome, id of a payment to refund). Core statements for a paid session (SQLite's
+    (outcome, whether a refund was promised). Core statements for a paid session (SQLite's
     common case); the rarer branches use an ORM session in the same transaction."""
+    owes_refund = False
     if checkout.payment_status == "paid":
         claim = _claim_and_confirm(connection, checkout, now)
         if claim is not None and claim.confirmed:
-            outcome, refund_for = CONFIRMED, None
+            outcome = CONFIRMED
         else:
-            outcome, refund_for = _paid_unconfirmed(connection, checkout, claim, now)
+            outcome, owes_refund = _paid_unconfirmed(connection, checkout, claim, now)
     else:
         with session_on(connection) as session:
-            outcome, refund_for = _apply_unpaid(session, checkout, now)
+            outcome = _apply_unpaid(session, checkout, now)
     if record is not None:
         record(connection, outcome)
-    return outcome, refund_for
+    return outcome, owes_refund
 
 
 def _claim_and_confirm(connection: Connection, checkout: CheckoutSession, now: datetime) -> Claim | None:
@@ -166,74 +173,54 @@ def _claim_and_confirm(connection: Connection, checkout: CheckoutSession, now: d
     }).first()
     if won is None:
         return None
-    return Claim(won.id, won.booking_id, service.confirm_booking(connection, won.booking_id, now=now))
+    return Claim(won.id, won.booking_id, won.amount,
+                 payment_outcomes.confirm_paid(connection, won.booking_id, amount=won.amount, currency=won.currency,
+                                               now=now))
 
 
 def _paid_unconfirmed(connection: Connection, checkout: CheckoutSession, claim: Claim | None,
-                      now: datetime) -> tuple[str, int | None]:
+                      now: datetime) -> tuple[str, bool]:
     """A paid session whose booking was not confirmed just now: already handled, unknown to
-    us, or paid for a hold that is gone (``_book_paid_late``)."""
+    us, or paid for a hold that is gone (then bookings decides: confirm late or refund)."""
     if claim is None:
         known = connection.execute(_PAYMENT_OF_SESSION, {"session_id": checkout.id}).first()
-        return ("unchanged: already paid", None) if known else _unknown(checkout)
+        return ("unchanged: already paid" if known else _unknown(checkout)), False
     with session_on(connection) as session:
-        outcome, refund = _book_paid_late(session, claim.booking_id, now)
-    return outcome, claim.payment_id if refund else None
+        return payment_outcomes.paid_without_live_hold(session, claim.booking_id, claim.payment_id,
+                                                       amount=claim.amount, now=now)
 
 
-def _apply_unpaid(session: Session, checkout: CheckoutSession, now: datetime) -> tuple[str, int | None]:
+def _apply_unpaid(session: Session, checkout: CheckoutSession, now: datetime) -> str:
     payment = session.exec(select(Payment).where(Payment.checkout_session_id == checkout.id)).first()
     if payment is None:
         return _unknown(checkout)
     if checkout.status == "complete":  # a delayed method is still processing
-        transition_payment(session, payment.id, (PaymentStatus.OPEN,), PaymentStatus.PROCESSING, now,
-                           payment_intent_id=checkout.payment_intent_id)
-        return "processing", None
+        if transition_payment(session, payment.id, (PaymentStatus.OPEN,), PaymentStatus.PROCESSING, now,
+                              payment_intent_id=checkout.payment_intent_id):
+            payment_outcomes.payment_processing(session, payment.booking_id, now=now)
+        return "processing"
     if checkout.status == "expired":
-        booking = session.get(Booking, payment.booking_id)
-        return ("expired" if _expire_attempt(session, payment, booking, now) else "unchanged"), None
-    return "unchanged: session still open", None
+        if not transition_payment(session, payment.id, (PaymentStatus.OPEN,), PaymentStatus.EXPIRED, now):
+            return "unchanged"
+        latest = latest_payment(session, payment.booking_id)
+        payment_outcomes.checkout_expired(session, payment.booking_id, now=now,
+                                          was_latest_attempt=latest is not None and latest.id == payment.id)
+        return "expired"
+    return "unchanged: session still open"
 
 
-def _unknown(checkout: CheckoutSession) -> tuple[str, None]:
+def _unknown(checkout: CheckoutSession) -> str:
     log.warning("checkout session %s matches no payment of ours", checkout.id)
-    return "ignored: unknown checkout session", None
-
-
-def _book_paid_late(session: Session, booking_id: int, now: datetime) -> tuple[str, bool]:
-    """The payment just became paid (this caller won the swap) but its booking was no longer
-    a live hold: confirm it if its time is still free, or else arrange a refund.
-    Returns (outcome, whether the payment is to be refunded)."""
-    booking = session.get(Booking, booking_id)
-    if booking.status == BookingStatus.EXPIRED:
-        if service.reactivate_expired_booking(session, booking, now=now):
-            return "confirmed late: the time was still free", False
-        service.cancel_expired_booking(session, booking.id, now=now, reason=LATE_SLOT_TAKEN)
-        return "late payment for a taken time: refunding", True
-    if booking.status == BookingStatus.CANCELLED:
-        return "paid after cancellation: refunding", True
-    return "paid twice: refunding the extra payment", True  # already confirmed by another attempt
-
-
-def _expire_attempt(session, payment: Payment, booking: Booking, now: datetime) -> bool:
-    if not transition_payment(session, payment.id, (PaymentStatus.OPEN,), PaymentStatus.EXPIRED, now):
-        return False
-    latest = latest_payment(session, booking.id)
-    if latest is not None and latest.id == payment.id:
-        service.expire_hold(session, booking.id, now=now)  # the hold goes with its last checkout
-    return True
+    return "ignored: unknown checkout session"
 
 
 DELAYED_PAYMENT_FAILED = "The bank transfer did not go through."
 
 
 def fail_delayed_payment(session_id: str, *, now: datetime, record: EventRecorder | None = None) -> str:
-    """``checkout.session.async_payment_failed``: the payment failed.
-
-    The hold stays until its expiry so that the customer can try again with another method
-    (the confirmation page offers it); a hold already past its expiry is released now.
-    ``record`` as for ``fulfil_checkout_session``.
-    """
+    """``checkout.session.async_payment_failed``: the payment failed (see
+    ``payment_outcomes.payment_failed`` for what happens to the hold). ``record`` as for
+    ``fulfil_checkout_session``."""
     with write_session() as session:
         outcome = _fail(session, session_id, now)
         if record is not None:
@@ -249,7 +236,4 @@ def _fail(session: Session, session_id: str, now: datetime) -> str:
                               PaymentStatus.FAILED, now, failure_message=DELAYED_PAYMENT_FAILED):
         return "unchanged"
     booking = session.get(Booking, payment.booking_id)
-    if booking.hold_expires_at > now:
-        return "failed: hold kept for another attempt until it expires"
-    service.expire_hold(session, booking.id, now=now)
-    return "failed: hold released"
+    return payment_outcomes.payment_failed(session, booking, message=DELAYED_PAYMENT_FAILED, now=now)

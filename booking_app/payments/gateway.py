@@ -177,6 +177,13 @@ class StripeGateway:
                          lambda: self._client.v1.refunds.create(params=params, options={"idempotency_key": idempotency_key}))
         return RefundResult(id=obj["id"], status=obj["status"], amount=obj["amount"])
 
+    def list_refunds(self, payment_intent_id: str) -> list[RefundResult]:
+        """Every refund Stripe holds for a payment (ours and any made in Stripe's Dashboard)."""
+        obj = self._call("list refunds", {"payment_intent": payment_intent_id},
+                         lambda: self._client.v1.refunds.list(params={"payment_intent": payment_intent_id,
+                                                                      "limit": 100}))
+        return [RefundResult(id=r["id"], status=r["status"], amount=r["amount"]) for r in obj.data]
+
     def _call(self, action: str, context: dict, call):
         try:
             return call()
@@ -185,13 +192,14 @@ class StripeGateway:
 
     @staticmethod
     def _translate(action: str, context: dict, exc: stripe.StripeError) -> PaymentError:
+        detail = exc.user_message or str(exc)
         if isinstance(exc, (stripe.APIConnectionError, stripe.RateLimitError)) or (exc.http_status or 0) >= 500:
             log.warning("Stripe %s failed (retryable) %s: %s", action, context, exc)
-            return PaymentUnavailable(messages.PAYMENTS_UNAVAILABLE)
+            return PaymentUnavailable(messages.PAYMENTS_UNAVAILABLE, detail=detail)
         if isinstance(exc, stripe.CardError):
-            return PaymentError(exc.user_message or messages.PAYMENT_NOT_STARTED)
+            return PaymentError(exc.user_message or messages.PAYMENT_NOT_STARTED, detail=detail)
         log.error("Stripe %s refused %s: %s (%s)", action, context, exc, type(exc).__name__)
-        return PaymentError(messages.PAYMENT_NOT_STARTED)
+        return PaymentError(messages.PAYMENT_NOT_STARTED, detail=detail)
 
 
 _gateway: StripeGateway | None = None

@@ -1,10 +1,20 @@
-"""Refunds: written down before Stripe is asked, so no booking is ever refunded twice.
+"""Refunds: owed in the same transaction as the change that owes them, sent by a job.
 
-The ``refund`` row's unique idempotency key names *why* money goes back (builder cancel,
-customer cancel, late payment for a taken slot); the same key is Stripe's idempotency key,
-so a retried or concurrent attempt finds the row (and Stripe the first refund) and stops.
-A payment's refunded amount is always recomputed from its succeeded refunds, so replayed
-or reordered refund events cannot double-count.
+``owe_refund`` writes the ``refund`` row (status ``pending``, no Stripe id yet), its
+"refund requested" event and a ``refund`` job, inside the caller's transaction — a
+cancellation, or the late payment for a time someone else took. From then on the money is
+promised durably: the job runner calls ``send_refund`` until Stripe has answered, through
+outages, crashes and restarts. The row's unique idempotency key is also Stripe's idempotency
+key, so a retry after a crash *during* the call gets Stripe's first refund back instead of a
+second one.
+
+A refund Stripe refuses for good (say the charge was refunded by hand in Stripe's Dashboard)
+is reconciled against the refunds Stripe holds for the payment: one the app does not know
+covers it → recorded as that refund ("reconciled"); otherwise the refund is marked failed and
+flagged on the booking's timeline for a person to look at.
+
+A payment's refunded amount is always recomputed from its succeeded refunds, so replayed or
+reordered refund events cannot double-count.
 """
 
 from __future__ import annotations
@@ -16,64 +26,170 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from booking_app.db import write_session
-from booking_app.errors import PaymentUnavailable
-from booking_app.models import Payment, PaymentStatus, Refund, RefundStatus
-from booking_app.payments.gateway import get_gateway
+from booking_app.bookings import events
+from booking_app.db import read_session, write_session
+from booking_app.errors import PaymentError, PaymentUnavailable
+from booking_app.jobs.queue import ClaimedJob, RetryLater, enqueue
+from booking_app.models import Actor, BookingEventKind, Payment, PaymentStatus, Refund, RefundStatus
+from booking_app.money import format_money
+from booking_app.payments.gateway import RefundResult, get_gateway
 
 if TYPE_CHECKING:
     from booking_app.payments.event_log import EventRecorder
 
 log = logging.getLogger(__name__)
+REFUND_JOB = "refund"
 _OUTSTANDING = (RefundStatus.PENDING, RefundStatus.REQUIRES_ACTION, RefundStatus.SUCCEEDED)
+_FINAL = (RefundStatus.SUCCEEDED, RefundStatus.FAILED, RefundStatus.CANCELED)
+REFUNDABLE = (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED)
 
 
-def refund_payment(payment_id: int, *, amount: int | None, reason_key: str, reason: str, now: datetime) -> Refund | None:
-    """Refund ``amount`` (None = everything not yet refunded) of a paid payment, once per
-    ``reason_key``. Returns the refund row, or None if there was nothing to refund."""
+def owe_refund(session: Session, payment_id: int, *, amount: int | None, reason_key: str, reason: str,
+               now: datetime, actor: Actor = Actor.SYSTEM, actor_user_id: int | None = None) -> Refund | None:
+    """Promise a refund of ``amount`` (None = everything not yet refunded) of a paid payment,
+    once per ``reason_key``, in the caller's transaction. Returns the refund row (the one
+    already promised for this key, if any), or None if nothing is left to refund."""
     key = f"refund-payment-{payment_id}-{reason_key}"
-    with write_session() as session:
-        existing = session.exec(select(Refund).where(Refund.idempotency_key == key)).first()
-        if existing is not None and existing.stripe_refund_id is not None:
-            return existing
-        payment = session.get(Payment, payment_id, with_for_update=True)
-        if existing is None:
-            committed = session.exec(select(func.coalesce(func.sum(Refund.amount), 0))
-                                     .where(Refund.payment_id == payment_id, Refund.status.in_(_OUTSTANDING))).one()
-            available = payment.amount - committed
-            amount = available if amount is None else min(amount, available)
-            if amount <= 0 or payment.payment_intent_id is None:
-                return None
-            existing = Refund(payment_id=payment_id, idempotency_key=key, amount=amount, currency=payment.currency,
-                              status=RefundStatus.PENDING, reason=reason[:500], created_at=now, updated_at=now)
-            session.add(existing)
-            session.flush()
-        refund_id, intent_id, booking_id, amount = existing.id, payment.payment_intent_id, payment.booking_id, existing.amount
+    existing = session.exec(select(Refund).where(Refund.idempotency_key == key)).first()
+    if existing is not None:
+        return existing
+    payment = session.get(Payment, payment_id, with_for_update=True)
+    committed = session.exec(select(func.coalesce(func.sum(Refund.amount), 0))
+                             .where(Refund.payment_id == payment_id, Refund.status.in_(_OUTSTANDING))).one()
+    available = payment.amount - committed
+    amount = available if amount is None else min(amount, available)
+    if amount <= 0 or payment.payment_intent_id is None:
+        return None
+    refund = Refund(payment_id=payment_id, idempotency_key=key, amount=amount, currency=payment.currency,
+                    status=RefundStatus.PENDING, reason=reason[:500], created_at=now, updated_at=now)
+    session.add(refund)
+    session.flush()
+    events.record(session, payment.booking_id, BookingEventKind.REFUND_REQUESTED, actor, now=now,
+                  actor_user_id=actor_user_id, amount=amount, currency=payment.currency, detail=reason)
+    enqueue(session, REFUND_JOB, {"refund_id": refund.id}, now=now, booking_id=payment.booking_id,
+            dedupe_key=f"refund:{refund.id}")
+    return refund
+
+
+def owe_full_refund_of_paid(session: Session, booking_id: int, *, amount: int, reason_key: str, reason: str,
+                            now: datetime, actor: Actor, actor_user_id: int | None = None) -> int:
+    """Promise refunds totalling ``amount`` over the booking's paid payments (a booking is
+    normally paid once; a second payment is refunded on its own). Returns the amount promised."""
+    payments = session.exec(select(Payment).where(Payment.booking_id == booking_id,
+                                                  Payment.status.in_(REFUNDABLE)).order_by(Payment.attempt)).all()
+    remaining = amount
+    for payment in payments:
+        if remaining <= 0:
+            break
+        refund = owe_refund(session, payment.id, amount=remaining, reason_key=reason_key, reason=reason, now=now,
+                            actor=actor, actor_user_id=actor_user_id)
+        remaining -= refund.amount if refund else 0
+    return amount - remaining
+
+
+def paid_amount(session: Session, booking_id: int) -> int:
+    """What the customer paid for the booking and has not been promised back."""
+    payments = session.exec(select(Payment).where(Payment.booking_id == booking_id, Payment.status.in_(REFUNDABLE)))
+    total = 0
+    for payment in payments:
+        promised = session.exec(select(func.coalesce(func.sum(Refund.amount), 0))
+                                .where(Refund.payment_id == payment.id, Refund.status.in_(_OUTSTANDING))).one()
+        total += payment.amount - promised
+    return total
+
+
+def send_refund(job: ClaimedJob, now: datetime) -> None:
+    """The ``refund`` job: ask Stripe for the refund the row promises, once."""
+    refund_id = int(job.payload["refund_id"])
+    with read_session() as session:
+        refund = session.get(Refund, refund_id)
+        payment = session.get(Payment, refund.payment_id) if refund else None
+    if refund is None or payment is None:
+        log.error("refund job %s: refund %s does not exist", job.id, refund_id)
+        return
+    if refund.stripe_refund_id is not None or refund.status in _FINAL:
+        return  # Stripe has answered already (a duplicate run of the job)
     try:
-        result = get_gateway().refund(payment_intent_id=intent_id, amount=amount, idempotency_key=key, booking_id=booking_id)
-    except PaymentUnavailable:
-        log.warning("refund %s for payment %s left pending: Stripe unreachable; retry later", refund_id, payment_id)
-        raise
+        result = get_gateway().refund(payment_intent_id=payment.payment_intent_id, amount=refund.amount,
+                                      idempotency_key=refund.idempotency_key, booking_id=payment.booking_id)
+    except PaymentUnavailable as exc:
+        with write_session() as session:
+            events.record(session, payment.booking_id, BookingEventKind.REFUND_RETRYING, Actor.SYSTEM, now=now,
+                          amount=refund.amount, currency=refund.currency,
+                          detail=f"Stripe did not answer (attempt {job.attempts}): {exc.detail}")
+        raise RetryLater(f"refund {refund_id}: Stripe unreachable: {exc.detail}") from exc
+    except PaymentError as exc:
+        _reconcile(refund, payment, refused=exc.detail, now=now)
+        return
+    _record_answer(refund.id, result, now=now)
+
+
+def _record_answer(refund_id: int, result: RefundResult, *, now: datetime, detail: str = "") -> None:
     with write_session() as session:
-        session.execute(sa.update(Refund).where(Refund.id == refund_id)
+        session.execute(sa.update(Refund).where(Refund.id == refund_id, Refund.stripe_refund_id.is_(None))
                         .values(stripe_refund_id=result.id, updated_at=now))
-        apply_refund_status(session, refund_id, RefundStatus(result.status), now=now)
-        return session.get(Refund, refund_id)
+        apply_refund_status(session, refund_id, RefundStatus(result.status), now=now, detail=detail)
+
+
+def _reconcile(refund: Refund, payment: Payment, *, refused: str, now: datetime) -> None:
+    """Stripe refused the refund for good: compare with the refunds Stripe holds."""
+    try:
+        at_stripe = get_gateway().list_refunds(payment.payment_intent_id)
+    except PaymentUnavailable as exc:
+        raise RetryLater(f"refund {refund.id}: refused ({refused}); Stripe unreachable to reconcile") from exc
+    with read_session() as session:
+        known = set(session.exec(select(Refund.stripe_refund_id).join(Payment)
+                                 .where(Payment.payment_intent_id == payment.payment_intent_id,
+                                        Refund.stripe_refund_id.is_not(None))).all())
+    unknown = [r for r in at_stripe if r.id not in known and r.status in ("succeeded", "pending")]
+    if unknown:
+        other = unknown[0]
+        log.warning("refund %s refused by Stripe (%s); reconciled with %s made outside the app",
+                    refund.id, refused, other.id)
+        note = (f"Stripe refused this refund ({refused}) because the payment was already refunded outside the app "
+                f"({other.id}, {format_money(other.amount, refund.currency)}); recorded as that refund.")
+        with write_session() as session:
+            events.record(session, payment.booking_id, BookingEventKind.REFUND_RECONCILED, Actor.STRIPE, now=now,
+                          amount=other.amount, currency=refund.currency, detail=note)
+        _record_answer(refund.id, RefundResult(other.id, other.status, other.amount), now=now)
+        return
+    log.error("refund %s of payment %s refused by Stripe: %s", refund.id, payment.id, refused)
+    with write_session() as session:
+        apply_refund_status(session, refund.id, RefundStatus.FAILED, now=now,
+                            failure=refused[:500], detail=f"Stripe refused the refund: {refused}. Needs attention.",
+                            actor=Actor.SYSTEM)
+
+
+def give_up_refund(job: ClaimedJob, error: str, now: datetime) -> None:
+    """The refund job ran out of attempts (Stripe unreachable for many hours): flag it."""
+    refund_id = int(job.payload["refund_id"])
+    with write_session() as session:
+        apply_refund_status(session, refund_id, RefundStatus.FAILED, now=now, failure="not sent: Stripe unreachable",
+                            detail=f"Gave up after {job.attempts} attempts ({error}). Needs attention: refund by "
+                                   "hand in Stripe or retry the job.", actor=Actor.SYSTEM)
+
+
+_EVENT_FOR = {RefundStatus.SUCCEEDED: BookingEventKind.REFUND_SUCCEEDED,
+              RefundStatus.FAILED: BookingEventKind.REFUND_FAILED,
+              RefundStatus.CANCELED: BookingEventKind.REFUND_FAILED}
 
 
 def apply_refund_status(session: Session, refund_id: int, status: RefundStatus, *, now: datetime,
-                        failure: str | None = None) -> None:
+                        failure: str | None = None, detail: str = "", actor: Actor = Actor.STRIPE) -> None:
     """Set a refund's status (from Stripe's answer or a refund event) and recompute its
-    payment's refunded amount and status. Idempotent; a final status is never undone."""
-    final = (RefundStatus.SUCCEEDED, RefundStatus.FAILED, RefundStatus.CANCELED)
-    session.execute(
-        sa.update(Refund).where(Refund.id == refund_id, Refund.status.not_in(final))
+    payment's refunded amount and status. Idempotent; a final status is never undone, and
+    the timeline gets an event only when the status actually becomes final."""
+    changed = session.execute(
+        sa.update(Refund).where(Refund.id == refund_id, Refund.status.not_in(_FINAL), Refund.status != status)
         .values(status=status, failure_message=failure, updated_at=now)
-    )
-    payment_id = session.exec(select(Refund.payment_id).where(Refund.id == refund_id)).one()
+    ).rowcount == 1
+    refund = session.get(Refund, refund_id)
+    payment = session.get(Payment, refund.payment_id)
+    if changed and status in _EVENT_FOR:
+        events.record(session, payment.booking_id, _EVENT_FOR[status], actor, now=now, amount=refund.amount, currency=refund.currency,
+                      detail=detail or (f"Stripe: {failure}" if failure else ""))
     refunded = session.exec(select(func.coalesce(func.sum(Refund.amount), 0))
-                            .where(Refund.payment_id == payment_id, Refund.status == RefundStatus.SUCCEEDED)).one()
-    payment = session.get(Payment, payment_id)
+                            .where(Refund.payment_id == payment.id, Refund.status == RefundStatus.SUCCEEDED)).one()
     if refunded > 0 and payment.status in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED):
         payment.amount_refunded = refunded
         payment.status = PaymentStatus.REFUNDED if refunded >= payment.amount else PaymentStatus.PARTIALLY_REFUNDED
@@ -98,7 +214,17 @@ def _apply_refund_event(session: Session, refund: dict, now: datetime) -> str:
         known_intent = session.exec(select(Payment.id).where(Payment.payment_intent_id == refund.get("payment_intent"))).first()
         if known_intent is None:
             return "ignored: not our refund"
-        raise LookupError(f"refund {refund['id']} not recorded yet")
+        if _promised_for_intent(session, refund.get("payment_intent")):
+            raise LookupError(f"refund {refund['id']} not recorded yet")
+        return "ignored: a refund made outside the app"
     apply_refund_status(session, refund_id, RefundStatus(refund["status"]), now=now,
                         failure=refund.get("failure_reason"))
     return f"refund {refund['status']}"
+
+
+def _promised_for_intent(session: Session, payment_intent_id: str | None) -> bool:
+    """Is one of our refunds of this payment still waiting for Stripe's answer? Then an
+    unknown refund event is probably its answer arriving first."""
+    return session.exec(select(Refund.id).join(Payment).where(
+        Payment.payment_intent_id == payment_intent_id, Refund.stripe_refund_id.is_(None),
+        Refund.status.not_in(_FINAL))).first() is not None

@@ -1,4 +1,4 @@
-"""Reads of the scheduling service: session types, available slots, bookings by token."""
+"""Reads of the scheduling service: session types, builders and available slots."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from booking_app import messages
-from booking_app.accounts.service import validate_timezone
+from booking_app.timezones import validate_timezone
 from booking_app.errors import InvalidInput, NotFound
-from booking_app.models import Booking, Builder, SessionType
+from booking_app.models import Builder, SessionType
 from booking_app.scheduling.availability import OfferedSlot, offered_slots
 from booking_app.scheduling.slots import load_timezone
 
@@ -77,24 +77,3 @@ def available_slots(
     end = datetime.combine(last_day + timedelta(days=1), time(0), zone)
     slots = offered_slots(session, session_type, builder, start=start, end=end, now=now)
     return SlotListing(session_type, builder, zone.key, slots)
-
-
-@dataclass(frozen=True)
-class BookingDetails:
-    booking: Booking
-    session_type: SessionType
-    builder: Builder
-
-
-def get_booking_by_token(session: Session, token: str) -> BookingDetails:
-    """The booking behind a private link. The lookup is the same indexed query for any token,
-    well-formed or not, so response times do not hint at which tokens exist."""
-    row = session.exec(
-        select(Booking, SessionType, Builder)
-        .join(SessionType, col(SessionType.id) == Booking.session_type_id)
-        .join(Builder, col(Builder.id) == Booking.builder_id)
-        .where(Booking.public_token == token[:64])
-    ).first()
-    if row is None:
-        raise NotFound(messages.BOOKING_NOT_FOUND)
-    return BookingDetails(*row)

@@ -153,7 +153,32 @@ async def expire_checkout_session(request: Request, session_id: str) -> Response
 
 @router.post("/v1/refunds")
 async def create_refund(request: Request) -> Response:
-    return await _api_call(request, operations.create_refund)
+    fault = await _off_loop(_faults)
+    if fault.get("refunds") == "fail":  # Stripe having an outage: nothing is refunded
+        return JSONResponse({"error": {"type": "api_error", "message": "An unexpected error occurred (emulated "
+                                                                      "outage of the refunds endpoint)."}},
+                            status_code=500)
+    response = await _api_call(request, operations.create_refund)
+    # The refund is committed; the answer is held back, so a test can stop the app while it
+    # waits for Stripe (the crash between "Stripe refunded" and "the app recorded it").
+    await asyncio.sleep(float(fault.get("refund_delay_seconds") or 0))
+    return response
+
+
+@router.get("/v1/refunds")
+async def list_refunds(request: Request) -> Response:
+    if not _authorised(request):
+        return _unauthorised()
+    params = dict(request.query_params)
+    return await _off_loop(_execute, operations.list_refunds, params, None)
+
+
+FAULTS = "faults"  # emulator setting: JSON {"refunds": "fail" | "ok", "refund_delay_seconds": n}
+
+
+def _faults() -> dict[str, Any]:
+    with write_session() as session:
+        return json.loads(store.get_setting(session, FAULTS) or "{}")
 
 
 @router.get("/v1/events/{event_id}")
@@ -269,6 +294,28 @@ def set_delivery_mode(body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]
         if body.get("fail_next_refund"):
             store.set_setting(session, "fail_next_refund", "1")
     return mode
+
+
+@router.post("/_control/faults")
+def set_faults(body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    """Make Stripe misbehave: ``{"refunds": "fail"}`` answers every refund with a 500 until
+    ``{"refunds": "ok"}``; ``{"refund_delay_seconds": 5}`` holds each refund's answer back
+    after the refund is made. Kept in the database, so every app process sees it."""
+    faults = {"refunds": "fail" if body.get("refunds") == "fail" else "ok",
+              "refund_delay_seconds": max(0.0, min(60.0, float(body.get("refund_delay_seconds") or 0)))}
+    with write_session() as session:
+        store.set_setting(session, FAULTS, json.dumps(faults))
+    return faults
+
+
+@router.post("/_control/dashboard_refund")
+def dashboard_refund(body: Annotated[dict[str, Any], Body()]) -> JSONResponse:
+    """A refund made by hand in Stripe's Dashboard (``{"payment_intent": "pi_…"}``, the whole
+    remaining amount unless ``amount`` is given): the app learns of it only from Stripe."""
+    params = {"payment_intent": body.get("payment_intent")}
+    if body.get("amount") is not None:
+        params["amount"] = body["amount"]
+    return _execute(operations.create_refund, params, None)
 
 
 @router.post("/_control/deliver")

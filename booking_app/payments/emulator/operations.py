@@ -7,6 +7,7 @@ raises ``StripeApiError`` with Stripe's error type, message and parameter.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import json
 from typing import Any
 
 from sqlmodel import Session
@@ -19,6 +20,7 @@ SETTLE_AFTER = timedelta(minutes=3)  # delayed payment methods settle this long 
 DECLINE_MESSAGE = "Your card was declined."
 OPEN_PREFIX = "open:"  # settings key per open session → its expires_at
 SETTLE_PREFIX = "settle:"  # settings key per delayed payment → "success|failure@<unix time>"
+REFUNDS_PREFIX = "refunds:"  # settings key per payment intent → JSON list of its refund ids
 
 
 class StripeApiError(Exception):
@@ -167,6 +169,8 @@ def create_refund(session: Session, params: dict[str, Any]) -> dict[str, Any]:
     result = objects.refund(intent=intent, amount=amount, now=now, status="pending" if fail else "succeeded",
                             metadata=params.get("metadata", {}), reason=params.get("reason"))
     store.put_object(session, result)
+    key = REFUNDS_PREFIX + intent_id
+    store.set_setting(session, key, json.dumps([*json.loads(store.get_setting(session, key) or "[]"), result["id"]]))
     _emit(session, "refund.created", result)
     if fail:
         store.set_setting(session, "fail_next_refund", None)
@@ -179,3 +183,12 @@ def create_refund(session: Session, params: dict[str, Any]) -> dict[str, Any]:
     _emit(session, "charge.refunded", objects.charge(intent=intent, now=now))
     _emit(session, "refund.updated", result)
     return result
+
+
+def list_refunds(session: Session, params: dict[str, Any]) -> dict[str, Any]:
+    """``GET /v1/refunds?payment_intent=…``: a payment's refunds, newest first, as a list object."""
+    intent_id = params.get("payment_intent")
+    ids = json.loads(store.get_setting(session, REFUNDS_PREFIX + intent_id) or "[]") if intent_id else []
+    refunds = [store.get_object(session, refund_id) for refund_id in reversed(ids)]
+    limit = int(params.get("limit", 10))
+    return {"object": "list", "url": "/v1/refunds", "has_more": len(refunds) > limit, "data": refunds[:limit]}

@@ -13,7 +13,7 @@ from booking_app.dashboard import bookings as dashboard
 from booking_app.errors import Forbidden
 from booking_app.models import BookingStatus, PaymentStatus
 from booking_app.pages.dashboard import DashboardState
-from booking_app.payments.cancellation import cancel_as_builder
+from booking_app.bookings.cancel import cancel_as_builder
 from tests.integration.dashboard.handlers import run_handler, state_for, token_for
 from tests.integration.payments.conftest import Shop
 
@@ -70,6 +70,8 @@ def test_cancel_and_refund_shows_in_the_detail_the_tabs_and_the_revenue(shop: Sh
     assert dashboard.revenue_summary(actor_user_id=ada, now=now).last_30_days == "£150.00"
 
     assert cancel_as_builder(actor_user_id=ada, booking_id=booking_id, now=now).refund_amount == 15000
+    assert dashboard.booking_detail(actor_user_id=ada, booking_id=booking_id, now=now).refund_pending == "£150.00"
+    shop.run_jobs()
     shop.deliver()
     detail = dashboard.booking_detail(actor_user_id=ada, booking_id=booking_id, now=now)
     assert (detail.row.status, detail.row.payment_status, detail.refunded, detail.can_cancel) == (
@@ -110,11 +112,19 @@ def test_state_handlers_show_and_cancel_for_the_owner(shop: Shop, ada: int) -> N
     state = state_for(DashboardState, token_for(ada))
     run_handler(DashboardState.load, state)
     assert state.signed_in and [row.email for row in state.rows] == ["grace@example.com"]
-    run_handler(DashboardState.open_detail, state, state.rows[0].id)
+    booking_id = state.rows[0].id
+    run_handler(DashboardState.open_detail, state, booking_id)
     assert state.detail_open and state.detail.refund_on_cancel == "£150.00"
+    run_handler(DashboardState.set_cancel_reason, state, "Ill, sorry")
     run_handler(DashboardState.cancel_and_refund, state)
-    assert state.cancel_outcome == "Cancelled. A full refund of £150.00 has been sent to the customer."
-    assert shop.rows(booking["token"])[0].status == BookingStatus.CANCELLED
+    assert state.cancel_outcome.startswith("Cancelled. The full refund of £150.00 is on its way to the customer")
+    stored = shop.rows(booking["token"])[0]
+    assert (stored.status, stored.cancellation_reason) == (BookingStatus.CANCELLED, "Ill, sorry")
+    titles = [item.title for item in state.detail.timeline]
+    assert titles[-2:] == ["Cancelled by you", "Refund of £150.00 requested"]
+    shop.run_jobs()
+    run_handler(DashboardState.open_detail, state, booking_id)
+    assert state.detail.timeline[-1].title == "Refund of £150.00 completed" and state.detail.refunded == "£150.00"
 
 
 @pytest.mark.parametrize("who", ["rival", "anonymous"])
@@ -127,7 +137,7 @@ def test_state_handlers_refuse_other_builders_and_anonymous_visitors(shop: Shop,
     run_handler(DashboardState.open_detail, state, booking_id)
     assert not state.detail_open and state.detail.row.id == 0 and state.rows == []
     # Even with a booking id slipped into the state, the cancel is refused.
-    state.detail = dashboard.BookingDetail(dashboard.BookingRow(booking_id, *[""] * 8), *[""] * 7, True, "")
+    state.detail = dashboard.BookingDetail(dashboard.BookingRow(booking_id, *[""] * 8), *[""] * 9, True, "", [])
     outcome = run_handler(DashboardState.cancel_and_refund, state)
     if who == "anonymous":
         assert "/login/" in str(loaded) and "/login/" in str(outcome)  # sent to sign in

@@ -18,7 +18,8 @@ from booking_app.offers import service as offers
 from booking_app.offers.service import SessionTypeDraft
 from booking_app.offers.validation import WEEKDAYS
 from booking_app.scheduling import service as scheduling
-from booking_app.scheduling.service import HoldRequest
+from booking_app.bookings import holds, queries, transitions
+from booking_app.bookings.holds import HoldRequest
 from tests.integration.offers.conftest import NOW, Studio
 
 MONDAY = date(2026, 12, 14)  # a Monday a week after NOW
@@ -55,14 +56,15 @@ def slots_on(engine: sa.Engine, session_type_id: int, day: date, timezone: str =
 
 def book(engine: sa.Engine, session_type_id: int, start: datetime, *, email: str = "grace@example.com") -> Booking:
     """A confirmed booking made the way customers make them (hold, then paid)."""
-    booking = scheduling.create_hold(
+    booking = holds.create_hold(
         HoldRequest(session_type_id=session_type_id, start=start, name="Grace Hopper", email=email,
                     timezone="Europe/Paris"),
         now=NOW, engine=engine,
     )
     if booking.status == BookingStatus.PENDING_PAYMENT:
         with Session(engine) as session:
-            assert scheduling.confirm_booking(session, booking.id, now=NOW)
+            assert transitions.confirm_paid(session.connection(), booking.id, amount=booking.amount,
+                                            currency=booking.currency, now=NOW)
             session.commit()
     return booking
 
@@ -270,7 +272,7 @@ def test_deactivated_session_types_leave_the_booking_pages_but_keep_their_bookin
         assert studio.offer.paid.id not in [k.id for k in public]
         with pytest.raises(NotFound):
             scheduling.get_session_type(session, studio.offer.paid.id)
-        assert scheduling.get_booking_by_token(session, booking.public_token).booking.id == booking.id
+        assert queries.by_token(session, booking.public_token).booking.id == booking.id
     assert booking_rows(studio.engine) == before
     assert studio.offer.paid.id in [k.id for k in offers.list_session_types(studio.ada)]
     assert offers.activate_session_type(studio.ada, studio.offer.paid.id).is_active
@@ -628,7 +630,7 @@ def test_confirmed_bookings_survive_changes_that_remove_their_hours(studio: Stud
         statuses = session.exec(select(Booking.status).where(Booking.builder_id == studio.offer.builder.id)).all()
         assert sorted(statuses) == [BookingStatus.CONFIRMED] * 3
         assert session.get(Booking, paid.id).start_at == monday_10
-        assert scheduling.get_booking_by_token(session, free.public_token).booking.status == BookingStatus.CONFIRMED
+        assert queries.by_token(session, free.public_token).booking.status == BookingStatus.CONFIRMED
         assert session.get(Booking, seat.id).seat == 1
     # Tuesday 06:00-08:00 in Tokyo is Monday evening in London.
     assert slots_on(studio.engine, studio.offer.paid.id, MONDAY) == ["21:00", "22:00"]

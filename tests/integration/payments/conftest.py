@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from booking_app import db
 from booking_app.api.app import create_api
 from booking_app.models import Booking, BookingStatus, Payment, Refund
+from booking_app.jobs.runner import JobRunner
 from booking_app.payments.emulator import delivery
 from booking_app.settings import get_settings
 from tests.integration.api.conftest import at
@@ -54,6 +55,10 @@ class Shop:
         def post(url: str, body: str, headers: dict[str, str]) -> int:
             return self.client.post(path_of(url), content=body.encode(), headers=headers).status_code
         return delivery.deliver_due(post)
+
+    def run_jobs(self, now: datetime | None = None) -> int:
+        """Run every due job (refunds, closing checkouts) as the app's job runner would."""
+        return JobRunner(worker="test-runner").run_until_idle(now)
 
     def control(self, name: str, **body) -> dict:
         response = self.client.post(f"{EMULATOR}/_control/{name}", json=body)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from booking_app.payments.checkout import start_checkout
+from booking_app.bookings.reserve import start_checkout
 from booking_app.payments.fulfilment import fail_delayed_payment
 from tests.integration.payments.conftest import Shop, path_of
 
@@ -116,12 +116,13 @@ def test_back_to_the_merchant_keeps_the_hold(shop: Shop) -> None:
 def test_the_sweep_expires_stale_holds_and_closes_their_checkout(shop: Shop) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from booking_app.scheduling.sweeper import sweep_once
+    from booking_app.bookings.expiry import expire_due_holds
 
     booking = shop.book()
     later = datetime.fromisoformat(booking["hold_expires_at"]) + timedelta(seconds=1)
-    assert sweep_once(now=later) == [shop.rows(booking["token"])[0].id]
-    assert sweep_once(now=later) == []
+    assert expire_due_holds(now=later) == [shop.rows(booking["token"])[0].id]
+    assert expire_due_holds(now=later) == []
+    assert shop.run_jobs(later) == 1  # the promised close of its Checkout Session
     assert shop.state(booking["token"])["status"] == "expired"
     assert "expired" in shop.client.get(path_of(booking["checkout_url"])).text  # can no longer be paid
     shop.deliver()

@@ -17,7 +17,7 @@ from booking_app.errors import PaymentError, PaymentUnavailable
 from booking_app.models import StripeEvent, StripeEventOutcome
 from booking_app.payments import event_log, webhooks
 from booking_app.payments.gateway import PooledHTTPClient, StripeGateway, build_client
-from booking_app.scheduling import service
+from booking_app.bookings import transitions
 from booking_app.settings import get_settings
 from tests.integration.payments.conftest import Shop
 from tests.integration.payments.test_webhooks import completed_event, post_event
@@ -37,7 +37,7 @@ def test_a_failure_after_the_payment_swap_leaves_neither_event_nor_effects(
     def broken_reactivate(*_args, **_kwargs):
         raise RuntimeError("database went away mid-transaction")
 
-    monkeypatch.setattr(service, "reactivate_expired_booking", broken_reactivate)
+    monkeypatch.setattr(transitions, "reactivate_expired_booking", broken_reactivate)
     with pytest.raises(RuntimeError):
         webhooks.process_event(event, now=datetime.now(UTC))
     _, payments, _ = shop.rows(booking["token"])

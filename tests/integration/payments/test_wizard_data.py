@@ -80,6 +80,7 @@ def test_back_from_checkout_then_choose_another_time_releases_the_hold(shop: Sho
     assert data.load_returned_hold(reservation.token, "ada", later).status == "expired"
 
     data.release_hold(reservation.token, datetime.now(UTC))
+    shop.run_jobs()  # the job runner closes its Checkout Session
     shop.deliver()  # the emulator reports the Checkout Session it closed
     booking, payments, _ = shop.rows(reservation.token)
     assert booking.status == BookingStatus.CANCELLED
@@ -105,7 +106,7 @@ def test_retry_checkout_opens_a_new_session_while_the_hold_lasts(shop: Shop) -> 
         ("  ", "ada@example.com", "", ("Please enter your name.", "", "")),
         ("Ada", "", "", ("", "Please enter your e-mail address.", "")),
         ("Ada", "ada@", "", ("", None, "")),
-        ("x" * 201, "ada@example.com", "n" * 5001, ("Keep your name under 200 characters.", "",
+        ("x" * 201, "ada@example.com", "n" * 5001, ("Keep your name to 200 characters or fewer.", "",
                                                      "Notes can be at most 5,000 characters.")),
     ],
 )

@@ -45,7 +45,7 @@ def hold_in_process(
         from booking_app import messages
         from booking_app.db import make_engine
         from booking_app.errors import Conflict
-        from booking_app.scheduling.service import HoldRequest, create_hold
+        from booking_app.bookings.holds import HoldRequest, create_hold
 
         engine = make_engine(url)
         with engine.connect() as connection:  # connect before the start line, not after it

@@ -12,9 +12,10 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from booking_app.models import Booking, BookingStatus, CancelledBy
+from booking_app.bookings import holds, queries, transitions
 from booking_app.scheduling import service
 from booking_app.scheduling.availability import busy_spans, occupies_time
-from booking_app.scheduling.service import HoldRequest
+from booking_app.bookings.holds import HoldRequest
 from booking_app.tokens import new_booking_token
 from tests.integration.scheduling.conftest import MONDAY_9, NOW, Offer
 
@@ -24,7 +25,7 @@ HOUR = timedelta(hours=1)
 def _hold(offer: Offer, start: datetime, email: str, *, now: datetime = NOW, kind=None) -> Booking:
     request = HoldRequest(session_type_id=(kind or offer.paid).id, start=start, name="Grace Hopper", email=email,
                           timezone="Europe/London", client_address=email)
-    return service.create_hold(request, now=now, engine=offer.engine)
+    return holds.create_hold(request, now=now, engine=offer.engine)
 
 
 def test_busy_spans_are_the_blocking_bookings_as_utc_datetimes(offer: Offer) -> None:
@@ -35,8 +36,8 @@ def test_busy_spans_are_the_blocking_bookings_as_utc_datetimes(offer: Offer) -> 
     # Made two hours ago: its 30-minute hold has run out, though nothing marked it expired.
     stale = _hold(offer, MONDAY_9 + 5 * HOUR, "stale@example.com", now=NOW - 2 * HOUR)
     with Session(offer.engine) as session:
-        assert service.confirm_booking(session, confirmed.id, now=NOW)
-        assert service.cancel_booking(session, cancelled.id, now=NOW, by=CancelledBy.CUSTOMER)
+        assert transitions.confirm_paid(session.connection(), confirmed.id, amount=15000, currency="gbp", now=NOW)
+        assert transitions.cancel(session, cancelled.id, now=NOW, by=CancelledBy.CUSTOMER)
         # Sub-second instants survive the text round trip.
         odd = MONDAY_9 + timedelta(days=1, minutes=7, seconds=3, microseconds=123456)
         token = new_booking_token()

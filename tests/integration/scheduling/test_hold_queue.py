@@ -14,11 +14,12 @@ from contextlib import contextmanager
 import pytest
 from sqlmodel import Session, func, select
 
+from booking_app.bookings import holds, queries, transitions
 from booking_app import messages
 from booking_app.errors import Conflict
 from booking_app.models import Booking
-from booking_app.scheduling import holds, service
-from booking_app.scheduling.service import HoldRequest
+from booking_app.scheduling import service
+from booking_app.bookings.holds import HoldRequest
 from tests.integration.scheduling.conftest import MONDAY_9, NOW, Offer
 
 CLIENTS = 8
@@ -60,7 +61,7 @@ def race(offer: Offer, requests: list[HoldRequest]) -> list[object]:
     def run(index: int) -> None:
         barrier.wait(TIMEOUT)
         try:
-            outcomes[index] = service.create_hold(requests[index], now=NOW, engine=offer.engine)
+            outcomes[index] = holds.create_hold(requests[index], now=NOW, engine=offer.engine)
         except Exception as exc:  # noqa: BLE001 - reported through the outcomes
             outcomes[index] = exc
 
@@ -98,13 +99,13 @@ def test_the_write_transaction_still_refuses_a_slot_taken_after_the_quick_check(
 ) -> None:
     # As if another process committed its hold after both of this request's reads: only the
     # check inside the write transaction can see it.
-    service.create_hold(request(offer, 1), now=NOW, engine=offer.engine)
+    holds.create_hold(request(offer, 1), now=NOW, engine=offer.engine)
     monkeypatch.setattr(holds, "_already_taken", lambda *args: False)
     monkeypatch.setattr(holds, "_blocked_by_others", lambda *args: False)
     write_transactions.clear()
 
     with pytest.raises(Conflict, match="just taken"):
-        service.create_hold(request(offer, 2), now=NOW, engine=offer.engine)
+        holds.create_hold(request(offer, 2), now=NOW, engine=offer.engine)
     assert len(write_transactions) == 1
     assert booking_count(offer) == 1
 
@@ -112,7 +113,7 @@ def test_the_write_transaction_still_refuses_a_slot_taken_after_the_quick_check(
 def test_a_stuck_queue_delays_but_does_not_block_a_hold(offer: Offer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(holds, "_QUEUE_TIMEOUT_S", 0.05)
     with holds._builder_queue(offer.engine, offer.builder.id):  # someone never lets go
-        booking = service.create_hold(request(offer, 1), now=NOW, engine=offer.engine)
+        booking = holds.create_hold(request(offer, 1), now=NOW, engine=offer.engine)
     assert booking.start_at == MONDAY_9
     assert booking_count(offer) == 1
 

@@ -22,8 +22,9 @@ from sqlmodel import Session, select
 from booking_app import messages
 from booking_app.errors import Conflict
 from booking_app.models import Booking, BookingStatus, SessionType
+from booking_app.bookings import holds, queries, transitions
 from booking_app.scheduling import service
-from booking_app.scheduling.service import HoldRequest
+from booking_app.bookings.holds import HoldRequest
 from tests.integration.scheduling import race_worker
 from tests.integration.scheduling.conftest import MONDAY_9, NOW, Offer
 
@@ -70,7 +71,7 @@ def race_threads(offer: Offer, attempts: list[Attempt]) -> list[Booking | BaseEx
         )
         try:
             barrier.wait(TIMEOUT)
-            outcomes[index] = service.create_hold(request, now=NOW, engine=offer.engine)
+            outcomes[index] = holds.create_hold(request, now=NOW, engine=offer.engine)
         except BaseException as exc:  # every outcome is judged by the test, none is lost
             outcomes[index] = exc
 

@@ -9,8 +9,9 @@ from sqlmodel import Session, func, select
 
 from booking_app.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from booking_app.models import Booking, BookingStatus, CancelledBy
+from booking_app.bookings import holds, queries, transitions
 from booking_app.scheduling import service
-from booking_app.scheduling.service import HoldRequest
+from booking_app.bookings.holds import HoldRequest
 from tests.factories import make_builder
 from tests.integration.scheduling.conftest import MONDAY_9, NOW, Offer
 
@@ -20,7 +21,7 @@ def hold(offer: Offer, start=MONDAY_9, *, kind=None, email="grace@example.com", 
         session_type_id=(kind or offer.paid).id, start=start, name=extra.pop("name", "Grace Hopper"), email=email,
         timezone=extra.pop("timezone", "America/New_York"), notes=extra.pop("notes", ""), client_address=client,
     )
-    return service.create_hold(request, now=now, engine=offer.engine)
+    return holds.create_hold(request, now=now, engine=offer.engine)
 
 
 def slot_starts(offer: Offer, kind=None, *, day=date(2026, 12, 7), now=NOW, timezone="Europe/London"):
@@ -87,8 +88,8 @@ def test_paid_hold_freezes_price_and_blocks_time_until_it_expires(offer: Offer) 
     later = NOW + timedelta(minutes=31)
     assert MONDAY_9 in slot_starts(offer, now=later)
     with Session(offer.engine) as session:
-        assert service.expire_stale_holds(session, now=later) == [booking.id]
-        assert service.expire_stale_holds(session, now=later) == []
+        assert transitions.expire_stale_holds(session, now=later) == [booking.id]
+        assert transitions.expire_stale_holds(session, now=later) == []
         session.commit()
         assert session.get(Booking, booking.id).status == BookingStatus.EXPIRED
 
@@ -188,11 +189,11 @@ def test_group_session_shows_seats_left(offer: Offer) -> None:
 def test_transitions_happen_once(offer: Offer) -> None:
     booking = hold(offer)
     with Session(offer.engine) as session:
-        assert service.confirm_booking(session, booking.id, now=NOW) is True
-        assert service.confirm_booking(session, booking.id, now=NOW) is False
-        assert service.expire_hold(session, booking.id, now=NOW) is False
-        assert service.cancel_booking(session, booking.id, now=NOW, by=CancelledBy.CUSTOMER) is True
-        assert service.cancel_booking(session, booking.id, now=NOW, by=CancelledBy.BUILDER) is False
+        assert transitions.confirm_paid(session.connection(), booking.id, amount=15000, currency="gbp", now=NOW) is True
+        assert transitions.confirm_paid(session.connection(), booking.id, amount=15000, currency="gbp", now=NOW) is False
+        assert transitions.expire_hold(session, booking.id, now=NOW) is False
+        assert transitions.cancel(session, booking.id, now=NOW, by=CancelledBy.CUSTOMER) is True
+        assert transitions.cancel(session, booking.id, now=NOW, by=CancelledBy.BUILDER) is False
         session.commit()
         stored = session.get(Booking, booking.id)
         assert stored.status == BookingStatus.CANCELLED and stored.cancelled_by == CancelledBy.CUSTOMER
@@ -202,12 +203,12 @@ def test_transitions_happen_once(offer: Offer) -> None:
 def test_booking_by_token_and_unknown_tokens(offer: Offer) -> None:
     booking = hold(offer)
     with Session(offer.engine) as session:
-        details = service.get_booking_by_token(session, booking.public_token)
+        details = queries.by_token(session, booking.public_token)
         assert details.booking.id == booking.id and details.builder.slug == "ada"
         near_miss = booking.public_token[:-1] + ("B" if booking.public_token.endswith("A") else "A")
         for token in ("nope", near_miss, "x" * 500):
             with pytest.raises(NotFound):
-                service.get_booking_by_token(session, token)
+                queries.by_token(session, token)
 
 
 def test_builder_operations_refuse_other_builders_and_anonymous(offer: Offer) -> None:
@@ -217,12 +218,8 @@ def test_builder_operations_refuse_other_builders_and_anonymous(offer: Offer) ->
         session.commit()
         for actor in (intruder.user_id, None):
             with pytest.raises(Forbidden):
-                service.cancel_booking_as_builder(session, actor_user_id=actor, booking_id=booking.id, now=NOW)
-        assert service.list_builder_bookings(session, actor_user_id=intruder.user_id) == []
-        with pytest.raises(Forbidden):
-            service.list_builder_bookings(session, actor_user_id=None)
-        session.rollback()
-        assert session.get(Booking, booking.id).status == BookingStatus.PENDING_PAYMENT
+                queries.for_builder(session, actor_user_id=actor, booking_id=booking.id)
+        with pytest.raises(NotFound):
+            queries.for_builder(session, actor_user_id=offer.builder.user_id, booking_id=booking.id + 1000)
         owner = offer.builder.user_id
-        assert [b.id for b in service.list_builder_bookings(session, actor_user_id=owner)] == [booking.id]
-        assert service.cancel_booking_as_builder(session, actor_user_id=owner, booking_id=booking.id, now=NOW)
+        assert queries.for_builder(session, actor_user_id=owner, booking_id=booking.id).booking.id == booking.id

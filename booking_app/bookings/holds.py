@@ -1,4 +1,11 @@
-"""Holds: reserving a slot, race-free (see ``service`` for the guarantees)."""
+"""Holds: reserving a slot, race-free.
+
+No double booking: ``create_hold`` checks and inserts inside one write transaction. On
+PostgreSQL the ``booking_no_overlap`` exclusion constraint and the seat index refuse a second
+booking of the same time even when two transactions check at the same moment (holds are also
+serialised per builder, which avoids the constraint's deadlocks); on SQLite the transaction
+begins with ``BEGIN IMMEDIATE`` and so holds the database's single write lock.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +21,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from booking_app import messages
-from booking_app.accounts.service import normalise_email, validate_timezone
+from booking_app.bookings import customer, events
 from booking_app.db import get_engine, read_connection, read_session, write_session
 from booking_app.errors import Conflict, InvalidInput, TooManyRequests
-from booking_app.models import Booking, BookingStatus, Builder, SessionType
+from booking_app.models import Actor, Booking, BookingEventKind, BookingStatus, Builder, SessionType
 from booking_app.scheduling.availability import booking_occupancy_key, group_occupancy_key, slot_at
 from booking_app.scheduling.guards import (
     RETRYABLE_SQLSTATES,
@@ -28,13 +35,11 @@ from booking_app.scheduling.guards import (
     violated_guard,
 )
 from booking_app.scheduling.queries import SANE_DISTANCE, get_session_type
-from booking_app.scheduling.transitions import expire_stale_holds
+from booking_app.bookings.transitions import expire_stale_holds
 from booking_app.settings import get_settings
 from booking_app.tokens import new_booking_token
 
 log = logging.getLogger(__name__)
-MAX_NAME_LENGTH = 200
-MAX_NOTES_LENGTH = 5000
 
 
 @dataclass(frozen=True)
@@ -60,21 +65,15 @@ class _CleanHold:
 
 
 def _clean(request: HoldRequest, now: datetime) -> _CleanHold:
-    name = " ".join(request.name.split())
-    if not name or len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput("name", messages.NAME_REQUIRED)
-    email = normalise_email(request.email)
-    notes = request.notes.strip()
-    if len(notes) > MAX_NOTES_LENGTH:
-        raise InvalidInput("notes", messages.NOTES_TOO_LONG)
-    timezone = validate_timezone(request.timezone)
+    details = customer.clean(request.name, request.email, request.notes, request.timezone)
     if request.start.tzinfo is None or request.start.utcoffset() is None:
         raise InvalidInput("start", messages.START_NEEDS_OFFSET)
     if abs(request.start.date() - now.date()) > SANE_DISTANCE:
         raise InvalidInput("start", messages.DATE_OUT_OF_RANGE)
     start = request.start.astimezone(UTC)
     client = request.client_address[:64] if request.client_address else None
-    return _CleanHold(request.session_type_id, start, name, email, timezone, notes, client)
+    return _CleanHold(request.session_type_id, start, details.name, details.email, details.timezone,
+                      details.notes, client)
 
 
 def create_hold(request: HoldRequest, *, now: datetime, engine: Engine | None = None) -> Booking:
@@ -234,6 +233,12 @@ def _insert_hold(
     )
     session.add(booking)
     session.flush()
+    if free:
+        events.record(session, booking.id, BookingEventKind.CONFIRMED, Actor.CUSTOMER, now=now,
+                      detail="free session, confirmed when booked")
+    else:
+        events.record(session, booking.id, BookingEventKind.HELD, Actor.CUSTOMER, now=now,
+                      detail=f"held until {booking.hold_expires_at:%Y-%m-%d %H:%M} UTC while the customer pays")
     log.info("booking %s created: %s at %s", booking.id, booking.status, booking.start_at.isoformat())
     return booking
 

@@ -1,0 +1,53 @@
+"""Finding a booking: by its private link (the customer) or by id for its builder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from booking_app import messages
+from booking_app.errors import Forbidden, NotFound
+from booking_app.models import Booking, Builder, SessionType
+from booking_app.scheduling.service import builder_of
+
+
+@dataclass(frozen=True)
+class BookingDetails:
+    booking: Booking
+    session_type: SessionType
+    builder: Builder
+
+
+_DETAILS = (select(Booking, SessionType, Builder)
+            .join(SessionType, col(SessionType.id) == Booking.session_type_id)
+            .join(Builder, col(Builder.id) == Booking.builder_id))
+
+
+def by_token(session: Session, token: str, *, for_update: bool = False) -> BookingDetails:
+    """The booking behind a private link. The lookup is the same indexed query for any token,
+    well-formed or not, so response times do not hint at which tokens exist."""
+    query = _DETAILS.where(Booking.public_token == token[:64])
+    if for_update:
+        query = query.with_for_update(of=Booking)
+    row = session.exec(query).first()
+    if row is None:
+        raise NotFound(messages.BOOKING_NOT_FOUND)
+    return BookingDetails(*row)
+
+
+def for_builder(session: Session, *, actor_user_id: int | None, booking_id: int,
+                for_update: bool = False) -> BookingDetails:
+    """One booking of the acting builder: ``Forbidden`` for anyone else (another builder,
+    nobody), ``NotFound`` for an unknown id."""
+    builder = builder_of(session, actor_user_id)
+    query = _DETAILS.where(Booking.id == booking_id)
+    if for_update:
+        query = query.with_for_update(of=Booking)
+    row = session.exec(query).first()
+    if row is None:
+        raise NotFound(messages.BOOKING_NOT_FOUND)
+    details = BookingDetails(*row)
+    if details.booking.builder_id != builder.id:
+        raise Forbidden(messages.NOT_YOUR_BOOKING)
+    return details

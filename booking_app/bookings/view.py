@@ -1,0 +1,157 @@
+"""``BookingView``: one read model of a booking for every place that shows one — the
+customer's confirmation page, the JSON API and the builder's dashboard (list and details).
+
+Money is derived once, here: what was paid, what went back, what is on its way back, what a
+refund needs a person for, and what cancelling now would refund.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from booking_app import messages
+from booking_app.bookings import events, policy, queries
+from booking_app.bookings.queries import BookingDetails
+from booking_app.db import read_session
+from booking_app.models import Booking, Payment, PaymentStatus, Refund, RefundStatus
+from booking_app.urls import booking_page_url, calendar_file_url
+
+_PAID = (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
+_ON_ITS_WAY = (RefundStatus.PENDING, RefundStatus.REQUIRES_ACTION)
+_NEEDS_ATTENTION = (RefundStatus.FAILED, RefundStatus.CANCELED)
+
+
+@dataclass(frozen=True)
+class BuilderSummary:
+    slug: str
+    name: str
+    headline: str
+    bio: str
+    photo_url: str | None
+    timezone: str
+
+
+@dataclass(frozen=True)
+class BookingView:
+    id: int
+    token: str
+    status: str  # pending_payment | confirmed | expired | cancelled
+    start: datetime
+    end: datetime
+    customer_timezone: str
+    customer_name: str
+    customer_email: str
+    notes: str
+    session_type_title: str
+    session_type_slug: str
+    duration_minutes: int
+    builder: BuilderSummary
+    amount: int  # the price, frozen when booked (minor units)
+    currency: str
+    refund_cutoff_hours: int
+    hold_expires_at: datetime | None  # a hold that ran out reads as expired (``status``)
+    payment_status: str | None  # the latest Checkout attempt; None when none was started
+    payment_reference: str  # Stripe PaymentIntent id of the latest attempt, else its Checkout Session id
+    payment_failure: str
+    paid: int  # taken by successful payments
+    refunded: int  # back with the customer (succeeded refunds)
+    refund_pending: int  # promised, Stripe not done yet (retried until it is)
+    refund_needs_attention: int  # refused by Stripe or given up: a person must look
+    refund_if_cancelled_now: int  # what a customer cancellation now would refund
+    full_refund_until: datetime
+    customer_can_cancel: bool
+    customer_cancel_refusal: str  # why not, when not
+    cancelled_by: str | None
+    cancellation_reason: str
+    manage_url: str
+    calendar_url: str
+
+    @property
+    def is_free(self) -> bool:
+        return self.amount == 0
+
+    @property
+    def kept(self) -> int:
+        """Paid and neither refunded nor promised back."""
+        return self.paid - self.refunded - self.refund_pending
+
+    @property
+    def is_live_hold(self) -> bool:
+        return self.status == "pending_payment"
+
+
+def _status(booking: Booking, now: datetime) -> str:
+    # A hold past its expiry is expired whether or not the sweep has marked it yet.
+    if booking.status == "pending_payment" and booking.hold_expires_at is not None and booking.hold_expires_at <= now:
+        return "expired"
+    return str(booking.status)
+
+
+def build(session: Session, found: Sequence[BookingDetails], *, now: datetime) -> list[BookingView]:
+    """Views of several bookings with two more queries (their payments and their refunds)."""
+    ids = [details.booking.id for details in found]
+    payments: dict[int, list[Payment]] = defaultdict(list)
+    refunds: dict[int, list[Refund]] = defaultdict(list)
+    if ids:
+        for payment in session.exec(select(Payment).where(col(Payment.booking_id).in_(ids)).order_by(Payment.attempt)):
+            payments[payment.booking_id].append(payment)
+        for refund, booking_id in session.exec(select(Refund, Payment.booking_id).join(Payment)
+                                               .where(col(Payment.booking_id).in_(ids))):
+            refunds[booking_id].append(refund)
+    return [_view(details, payments[details.booking.id], refunds[details.booking.id], now) for details in found]
+
+
+def _view(details: BookingDetails, payments: list[Payment], refunds: list[Refund], now: datetime) -> BookingView:
+    booking, kind, builder = details.booking, details.session_type, details.builder
+    latest = payments[-1] if payments else None
+    paid = sum(p.amount for p in payments if p.status in _PAID)
+    refunded = sum(r.amount for r in refunds if r.status == RefundStatus.SUCCEEDED)
+    pending = sum(r.amount for r in refunds if r.status in _ON_ITS_WAY)
+    attention = sum(r.amount for r in refunds if r.status in _NEEDS_ATTENTION)
+    status = _status(booking, now)
+    refusal = policy.customer_cancel_refusal(booking, now=now) if status != "expired" else messages.HOLD_GONE
+    quote = policy.refund_quote(booking, paid - refunded - pending, now=now)
+    return BookingView(
+        id=booking.id, token=booking.public_token, status=status, start=booking.start_at, end=booking.end_at,
+        customer_timezone=booking.customer_timezone, customer_name=booking.customer_name,
+        customer_email=booking.customer_email, notes=booking.customer_notes, session_type_title=kind.title,
+        session_type_slug=kind.slug, duration_minutes=kind.duration_minutes,
+        builder=BuilderSummary(builder.slug, builder.display_name, builder.headline, builder.bio, builder.photo_url,
+                               builder.timezone),
+        amount=booking.amount,
+        currency=booking.currency, refund_cutoff_hours=booking.refund_cutoff_hours,
+        hold_expires_at=booking.hold_expires_at,
+        payment_status=str(latest.status) if latest else None,
+        payment_reference=(latest.payment_intent_id or latest.checkout_session_id) if latest else "",
+        payment_failure=(latest.failure_message or "") if latest else "",
+        paid=paid, refunded=refunded, refund_pending=pending, refund_needs_attention=attention,
+        refund_if_cancelled_now=quote.amount if status == "confirmed" and refusal is None else 0,
+        full_refund_until=quote.deadline, customer_can_cancel=refusal is None, customer_cancel_refusal=refusal or "",
+        cancelled_by=str(booking.cancelled_by) if booking.cancelled_by else None,
+        cancellation_reason=booking.cancellation_reason or "",
+        manage_url=booking_page_url(booking.public_token), calendar_url=calendar_file_url(booking.public_token),
+    )
+
+
+def by_token(token: str, *, now: datetime) -> BookingView:
+    """The customer's view, through the booking's private link; ``NotFound`` otherwise."""
+    with read_session() as session:
+        return build(session, [queries.by_token(session, token)], now=now)[0]
+
+
+@dataclass(frozen=True)
+class BuilderBookingView:
+    booking: BookingView
+    timeline: list[events.TimelineEntry]
+
+
+def for_builder(*, actor_user_id: int | None, booking_id: int, now: datetime) -> BuilderBookingView:
+    """One booking of the acting builder with its timeline; ``Forbidden`` for anyone else."""
+    with read_session() as session:
+        details = queries.for_builder(session, actor_user_id=actor_user_id, booking_id=booking_id)
+        return BuilderBookingView(build(session, [details], now=now)[0], events.timeline(session, booking_id))

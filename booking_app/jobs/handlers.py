@@ -1,0 +1,47 @@
+"""Every kind of job the app knows, and the code that does it. Application level: this is
+where booking, payment and account code meet the runner (none of them imports another's
+periodic work)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from booking_app.accounts.sessions import forget_stale_records
+from booking_app.bookings.expiry import expire_due_holds
+from booking_app.db import write_session
+from booking_app.jobs.queue import ClaimedJob
+from booking_app.jobs.runner import JobType
+from booking_app.models import Job, JobStatus
+from booking_app.payments import checkout, refunds
+
+KEEP_FINISHED_JOBS = timedelta(days=30)
+
+
+def _refund(job: ClaimedJob, now: datetime) -> None:
+    refunds.send_refund(job, now)
+
+
+def _close_checkout(job: ClaimedJob, _now: datetime) -> None:
+    checkout.close_checkout_session(job.payload["checkout_session_id"])
+
+
+def _expire_holds(_job: ClaimedJob, now: datetime) -> None:
+    expire_due_holds(now=now)
+
+
+def _forget_old_records(_job: ClaimedJob, now: datetime) -> None:
+    """Expired sign-in sessions, old login attempts, and jobs finished long ago."""
+    forget_stale_records(now=now)
+    with write_session() as session:
+        session.execute(sa.delete(Job).where(Job.status == JobStatus.SUCCEEDED,
+                                             Job.finished_at < now - KEEP_FINISHED_JOBS))
+
+
+JOB_TYPES: dict[str, JobType] = {
+    refunds.REFUND_JOB: JobType(run=_refund, on_dead=refunds.give_up_refund),
+    checkout.CLOSE_CHECKOUT_JOB: JobType(run=_close_checkout),
+    "expire_holds": JobType(run=_expire_holds, every=timedelta(minutes=1)),
+    "forget_old_records": JobType(run=_forget_old_records, every=timedelta(minutes=10)),
+}
