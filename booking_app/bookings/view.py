@@ -18,7 +18,8 @@ from booking_app import messages
 from booking_app.bookings import events, policy, queries
 from booking_app.bookings.queries import BookingDetails
 from booking_app.db import read_session
-from booking_app.models import Booking, Payment, PaymentStatus, Refund, RefundStatus
+from booking_app.models import Booking, Job, JobStatus, Payment, PaymentStatus, Refund, RefundStatus
+from booking_app.payments.refunds import REFUND_JOB
 from booking_app.urls import booking_page_url, calendar_file_url
 
 _PAID = (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
@@ -77,8 +78,8 @@ class BookingView:
 
     @property
     def kept(self) -> int:
-        """Paid and neither refunded nor promised back."""
-        return self.paid - self.refunded - self.refund_pending
+        """Paid and neither refunded nor owed back."""
+        return self.paid - self.refunded - self.refund_pending - self.refund_needs_attention
 
     @property
     def is_live_hold(self) -> bool:
@@ -103,19 +104,31 @@ def build(session: Session, found: Sequence[BookingDetails], *, now: datetime) -
         for refund, booking_id in session.exec(select(Refund, Payment.booking_id).join(Payment)
                                                .where(col(Payment.booking_id).in_(ids))):
             refunds[booking_id].append(refund)
-    return [_view(details, payments[details.booking.id], refunds[details.booking.id], now) for details in found]
+        given_up = _given_up_refunds(session, ids)
+    return [_view(details, payments[details.booking.id], refunds[details.booking.id], given_up, now)
+            for details in found]
 
 
-def _view(details: BookingDetails, payments: list[Payment], refunds: list[Refund], now: datetime) -> BookingView:
+def _given_up_refunds(session: Session, booking_ids: list[int]) -> set[int]:
+    """Refunds still owed whose job ran out of attempts (dead): a person must look."""
+    dead = session.exec(select(Job.payload).where(col(Job.booking_id).in_(booking_ids), Job.kind == REFUND_JOB,
+                                                  Job.status == JobStatus.DEAD)).all()
+    return {int(payload["refund_id"]) for payload in dead if "refund_id" in payload}
+
+
+def _view(details: BookingDetails, payments: list[Payment], refunds: list[Refund], given_up: set[int],
+          now: datetime) -> BookingView:
     booking, kind, builder = details.booking, details.session_type, details.builder
     latest = payments[-1] if payments else None
     paid = sum(p.amount for p in payments if p.status in _PAID)
     refunded = sum(r.amount for r in refunds if r.status == RefundStatus.SUCCEEDED)
-    pending = sum(r.amount for r in refunds if r.status in _ON_ITS_WAY)
-    attention = sum(r.amount for r in refunds if r.status in _NEEDS_ATTENTION)
+    pending = sum(r.amount for r in refunds if r.status in _ON_ITS_WAY and r.id not in given_up)
+    attention = sum(r.amount for r in refunds
+                    if r.status in _NEEDS_ATTENTION or (r.status in _ON_ITS_WAY and r.id in given_up))
     status = _status(booking, now)
     refusal = policy.customer_cancel_refusal(booking, now=now) if status != "expired" else messages.HOLD_GONE
-    quote = policy.refund_quote(booking, paid - refunded - pending, now=now)
+    owed = sum(r.amount for r in refunds if r.status in _ON_ITS_WAY)
+    quote = policy.refund_quote(booking, paid - refunded - owed, now=now)
     return BookingView(
         id=booking.id, token=booking.public_token, status=status, start=booking.start_at, end=booking.end_at,
         customer_timezone=booking.customer_timezone, customer_name=booking.customer_name,

@@ -85,11 +85,15 @@ def _due(now: sa.BindParameter) -> sa.ColumnElement[bool]:
 
 
 _NOW = sa.bindparam("now", type_=_JOBS.c.run_at.type)
-_ANY_DUE = sa.select(_JOBS.c.id).where(_due(_NOW)).limit(1)
+_ANY_DUE = sa.select(_JOBS.c.id).where(sa.or_(
+    _due(_NOW),
+    sa.and_(_JOBS.c.status == JobStatus.RUNNING, _JOBS.c.locked_until <= _NOW),  # claimable, or to mark dead
+)).limit(1)
 
 
 def any_due(now: datetime, engine: Engine | None = None) -> bool:
-    """A cheap read before taking the write lock: is there anything to claim?"""
+    """A cheap read before taking the write lock: is there anything to claim (or a lost
+    lease to settle)?"""
     with read_connection(engine) as connection:
         return connection.execute(_ANY_DUE, {"now": now}).first() is not None
 

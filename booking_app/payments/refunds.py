@@ -142,31 +142,36 @@ def _reconcile(refund: Refund, payment: Payment, *, refused: str, now: datetime)
                                  .where(Payment.payment_intent_id == payment.payment_intent_id,
                                         Refund.stripe_refund_id.is_not(None))).all())
     unknown = [r for r in at_stripe if r.id not in known and r.status in ("succeeded", "pending")]
-    if unknown:
-        other = unknown[0]
+    outside = sum(r.amount for r in unknown)
+    if unknown and outside >= refund.amount:
+        other = next((r for r in unknown if r.amount == refund.amount), max(unknown, key=lambda r: r.amount))
         log.warning("refund %s refused by Stripe (%s); reconciled with %s made outside the app",
                     refund.id, refused, other.id)
-        note = (f"Stripe refused this refund ({refused}) because the payment was already refunded outside the app "
+        note = (f"Stripe refused this refund ({refused}): the payment was already refunded outside the app "
                 f"({other.id}, {format_money(other.amount, refund.currency)}); recorded as that refund.")
         with write_session() as session:
             events.record(session, payment.booking_id, BookingEventKind.REFUND_RECONCILED, Actor.STRIPE, now=now,
                           amount=other.amount, currency=refund.currency, detail=note)
         _record_answer(refund.id, RefundResult(other.id, other.status, other.amount), now=now)
         return
+    seen = (f" Stripe shows {format_money(outside, refund.currency)} refunded outside the app." if unknown else "")
     log.error("refund %s of payment %s refused by Stripe: %s", refund.id, payment.id, refused)
     with write_session() as session:
-        apply_refund_status(session, refund.id, RefundStatus.FAILED, now=now,
-                            failure=refused[:500], detail=f"Stripe refused the refund: {refused}. Needs attention.",
+        apply_refund_status(session, refund.id, RefundStatus.FAILED, now=now, failure=refused[:500],
+                            detail=f"Stripe refused the refund: {refused}.{seen} Needs attention.",
                             actor=Actor.SYSTEM)
 
 
 def give_up_refund(job: ClaimedJob, error: str, now: datetime) -> None:
-    """The refund job ran out of attempts (Stripe unreachable for many hours): flag it."""
-    refund_id = int(job.payload["refund_id"])
+    """The refund job ran out of attempts (Stripe unreachable for many hours). The refund
+    stays owed (``pending``; ``python -m booking_app.cli retry-job`` sends it again) and the
+    timeline says a person is needed."""
     with write_session() as session:
-        apply_refund_status(session, refund_id, RefundStatus.FAILED, now=now, failure="not sent: Stripe unreachable",
-                            detail=f"Gave up after {job.attempts} attempts ({error}). Needs attention: refund by "
-                                   "hand in Stripe or retry the job.", actor=Actor.SYSTEM)
+        refund = session.get(Refund, int(job.payload["refund_id"]))
+        events.record(session, job.booking_id, BookingEventKind.REFUND_FAILED, Actor.SYSTEM, now=now,
+                      amount=refund.amount, currency=refund.currency,
+                      detail=f"Gave up after {job.attempts} attempts ({error}). Needs attention: retry job "
+                             f"#{job.id} or refund by hand in Stripe.")
 
 
 _EVENT_FOR = {RefundStatus.SUCCEEDED: BookingEventKind.REFUND_SUCCEEDED,

@@ -16,6 +16,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from booking_app import db
+from booking_app.bookings import transitions
+from booking_app.db import write_session
 from booking_app.api.app import create_api
 from booking_app.models import Booking, BookingStatus, Payment, Refund
 from booking_app.jobs.runner import JobRunner
@@ -76,11 +78,19 @@ class Shop:
             return booking, list(payments), list(refunds)
 
     def expire_hold_in_db(self, token: str) -> None:
-        """Mark the hold expired, as the sweep would once it ran out (the emulator's
-        checkout page stays payable: a late payment)."""
+        """Mark the hold expired, as the sweep does once it ran out (the emulator's checkout
+        page stays payable: a late payment)."""
+        with write_session(self.engine) as session:
+            booking = session.exec(select(Booking).where(Booking.public_token == token)).one()
+            assert transitions.expire_hold(session, booking.id, now=datetime.now(UTC))
+
+    def move_into_the_past(self, token: str, days: int = 14) -> None:
+        """Shift a booking two weeks back, as if its session had already started."""
+        shift = timedelta(days=days)
         with Session(self.engine) as session:
             booking = session.exec(select(Booking).where(Booking.public_token == token)).one()
-            booking.status = BookingStatus.EXPIRED
+            for field in ("start_at", "end_at", "blocked_start", "blocked_end"):
+                setattr(booking, field, getattr(booking, field) - shift)
             session.add(booking)
             session.commit()
 

@@ -128,3 +128,31 @@ def test_the_sweep_expires_stale_holds_and_closes_their_checkout(shop: Shop) -> 
     shop.deliver()
     assert shop.state(booking["token"])["payment_status"] == "expired"
     assert datetime.now(UTC) < later  # the hold was expired by the sweep, not by the real clock
+
+
+def test_concurrent_try_again_clicks_on_one_hold_each_get_a_checkout(shop: Shop) -> None:
+    """Two "Try again" clicks at the same moment used to collide on the attempt number (500)."""
+    import threading
+
+    booking = shop.book()
+    shop.choose(booking, "cancel")  # back from Checkout without paying
+    barrier, urls, errors = threading.Barrier(4), [], []
+
+    def retry() -> None:
+        barrier.wait()
+        try:
+            urls.append(start_checkout(booking["token"], now=datetime.now(UTC)))
+        except Exception as exc:  # noqa: BLE001 - any failure is the bug
+            errors.append(exc)
+
+    threads = [threading.Thread(target=retry) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(set(urls)) == 4
+    _, payments, _ = shop.rows(booking["token"])
+    assert sorted(p.attempt for p in payments) == [1, 2, 3, 4, 5]
+    shop.choose({"checkout_url": urls[0]}, "pay")  # any of them pays for the booking
+    shop.deliver()
+    assert shop.state(booking["token"])["status"] == "confirmed"
