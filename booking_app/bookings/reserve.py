@@ -14,6 +14,7 @@ from booking_app.db import write_session
 from booking_app.errors import Conflict, DomainError
 from booking_app.models import Actor, BookingEventKind, BookingStatus, CancelledBy
 from booking_app.payments.checkout import STRIPE_MIN_EXPIRY, open_checkout_session, record_attempt
+from booking_app.payments.fulfilment import fulfil_checkout_session
 
 log = logging.getLogger(__name__)
 CHECKOUT_NOT_STARTED = "Checkout could not be started"
@@ -72,3 +73,10 @@ def start_checkout(token: str, *, now: datetime) -> str:
                       amount=booking.amount, currency=booking.currency, detail=f"attempt {attempt}")
     log.info("booking %s: checkout session %s (attempt %d)", booking.id, checkout.id, attempt)
     return checkout.url
+
+
+def settle_returning_checkout(checkout_session_id: str, *, now: datetime) -> str:
+    """The customer is back from Checkout (``success_url``): bring the booking in line with
+    the session now rather than waiting for Stripe's webhook; the same code the webhook runs,
+    so the two at once confirm once."""
+    return fulfil_checkout_session(checkout_session_id, now=now)

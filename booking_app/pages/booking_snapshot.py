@@ -10,11 +10,10 @@ from datetime import UTC, datetime
 
 from booking_app.bookings import view as booking_view
 from booking_app.bookings.cancel import cancel_as_customer, release_hold
-from booking_app.bookings.reserve import start_checkout
+from booking_app.bookings.reserve import settle_returning_checkout, start_checkout
 from booking_app.errors import DomainError, NotFound
 from booking_app.formatting import format_moment, format_span, google_calendar_url
 from booking_app.money import format_money
-from booking_app.payments.fulfilment import fulfil_checkout_session
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +24,7 @@ def load_snapshot(token: str, session_id: str | None = None) -> dict | None:
     now = datetime.now(UTC)
     if session_id:
         try:
-            fulfil_checkout_session(session_id, now=now)
+            settle_returning_checkout(session_id, now=now)
         except DomainError as exc:  # Stripe unreachable: the webhook will do it; show what we know
             log.warning("fulfilment from the confirmation page failed for %s: %s", session_id, exc.message)
     try:
