@@ -68,9 +68,11 @@ class BookingCreate(BaseModel):
 
     session_type_id: int = Field(ge=1, le=MAX_ID)
     start: AwareDatetime = Field(description="ISO-8601 with offset, one of the offered slots")
-    name: str = Field(min_length=1, max_length=200)
-    email: str = Field(min_length=3, max_length=320)
-    notes: str = Field(default="", max_length=5000)
+    # The customer's details are checked by the booking service, with the same messages the
+    # booking page shows (bookings/customer.py); the request body limit caps their size.
+    name: str = Field(description="the customer's name (1-200 characters)")
+    email: str = Field(description="the customer's e-mail address")
+    notes: str = Field(default="", description="anything the builder should know (up to 5,000 characters)")
     timezone: str = Field(min_length=1, max_length=64, examples=["Europe/Paris"])
 
 

@@ -131,6 +131,21 @@ def test_bad_booking_input_names_the_field_and_writes_nothing(
     assert count_bookings(offer) == 0
 
 
+@pytest.mark.parametrize(("name", "email", "notes"), [("", "grace@example.com", ""), (" " * 3, "grace@", ""),
+                                                      ("x" * 201, "", "n" * 5001), ("Grace", "grace@example", "")])
+def test_the_api_and_the_booking_page_say_the_same_about_customer_details(
+    client: TestClient, offer: Offer, monday: date, name: str, email: str, notes: str
+) -> None:
+    from booking_app.bookings import customer
+
+    expected = customer.problems(name, email, notes)  # what the wizard shows beside the fields
+    response = client.post("/api/bookings", json=booking_body(offer, at(monday, 10), name=name, email=email,
+                                                              notes=notes))
+    body = response.json()
+    assert response.status_code == 422 and body["message"] == expected[body["field"]]
+    assert body["field"] == next(iter(expected))  # the first field at fault, in the page's order
+
+
 @pytest.mark.parametrize(
     ("start_of", "message"),
     [
