@@ -5,8 +5,8 @@ import reflex as rx
 import booking_app.models  # noqa: F401 - registers the tables Reflex's start-up schema check compares
 from booking_app.api.app import create_api
 from booking_app.api.proxies import forwarded_headers_transformer
-from booking_app.pages import auth, availability, booking, dashboard, home, session_types, wizard
 from booking_app.jobs.runner import run_jobs_in_app
+from booking_app.pages import auth, availability, booking, dashboard, home, session_types, wizard
 from booking_app.settings import get_settings
 
 # The proxy-headers wrapper, when configured, goes outermost so it applies to every route.

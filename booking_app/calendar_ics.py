@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
 
-from booking_app.models import BookingStatus
 from booking_app.bookings.queries import BookingDetails
+from booking_app.models import BookingStatus
 from booking_app.settings import get_settings
 from booking_app.urls import booking_page_url
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from booking_app.accounts.passwords import check_password_strength, hash_password
+from booking_app.emails import normalise_email
 from booking_app.errors import Conflict, InvalidInput, NotFound
 from booking_app.models import Builder, User
-from booking_app.emails import normalise_email
 from booking_app.timezones import validate_timezone
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")

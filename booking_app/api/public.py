@@ -24,15 +24,15 @@ from booking_app.api.schemas import (
     SlotList,
     SlotPublic,
 )
-from booking_app.calendar_ics import booking_calendar
-from booking_app.db import read_session
-from booking_app.models import Builder, SessionType
-from booking_app.money import format_money
 from booking_app.bookings import queries, view
 from booking_app.bookings.cancel import cancel_as_customer
 from booking_app.bookings.holds import HoldRequest
 from booking_app.bookings.reserve import reserve
 from booking_app.bookings.view import BookingView, BuilderSummary
+from booking_app.calendar_ics import booking_calendar
+from booking_app.db import read_session
+from booking_app.models import Builder, SessionType
+from booking_app.money import format_money
 from booking_app.scheduling import service
 from booking_app.scheduling.slots import load_timezone
 

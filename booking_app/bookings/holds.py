@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from booking_app import messages
 from booking_app.bookings import customer, events
+from booking_app.bookings.transitions import expire_stale_holds
 from booking_app.db import get_engine, read_connection, read_session, write_session
 from booking_app.errors import Conflict, InvalidInput, TooManyRequests
 from booking_app.models import Actor, Booking, BookingEventKind, BookingStatus, Builder, SessionType
@@ -35,7 +36,6 @@ from booking_app.scheduling.guards import (
     violated_guard,
 )
 from booking_app.scheduling.queries import SANE_DISTANCE, get_session_type
-from booking_app.bookings.transitions import expire_stale_holds
 from booking_app.settings import get_settings
 from booking_app.tokens import new_booking_token
 

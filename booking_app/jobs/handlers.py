@@ -19,10 +19,6 @@ from booking_app.payments import checkout, refunds
 KEEP_FINISHED_JOBS = timedelta(days=30)
 
 
-def _refund(job: ClaimedJob, now: datetime) -> None:
-    refunds.send_refund(job, now)
-
-
 def _close_checkout(job: ClaimedJob, _now: datetime) -> None:
     checkout.close_checkout_session(job.payload["checkout_session_id"])
 
@@ -40,7 +36,7 @@ def _forget_old_records(_job: ClaimedJob, now: datetime) -> None:
 
 
 JOB_TYPES: dict[str, JobType] = {
-    refunds.REFUND_JOB: JobType(run=_refund, on_dead=refunds.give_up_refund),
+    refunds.REFUND_JOB: JobType(run=refunds.send_refund, on_dead=refunds.give_up_refund),
     checkout.CLOSE_CHECKOUT_JOB: JobType(run=_close_checkout),
     "expire_holds": JobType(run=_expire_holds, every=timedelta(minutes=1)),
     "forget_old_records": JobType(run=_forget_old_records, every=timedelta(minutes=10)),

@@ -15,9 +15,9 @@ from booking_app.models.enums import (
 )
 from booking_app.models.lifecycle import BookingEvent, Job
 from booking_app.models.offer import DateOverride, DateOverrideWindow, SessionType, WeeklyWindow
+from booking_app.models.stripe_emulator import EmulatorDelivery, EmulatorObject, EmulatorSetting
 from booking_app.models.stripe_events import StripeEvent
 from booking_app.models.types import UTCDateTime, utcnow
-from booking_app.models.stripe_emulator import EmulatorDelivery, EmulatorObject, EmulatorSetting
 
 __all__ = [
     "Actor",

@@ -8,11 +8,11 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from booking_app import messages
-from booking_app.timezones import validate_timezone
 from booking_app.errors import InvalidInput, NotFound
 from booking_app.models import Builder, SessionType
 from booking_app.scheduling.availability import OfferedSlot, offered_slots
 from booking_app.scheduling.slots import load_timezone
+from booking_app.timezones import validate_timezone
 
 MAX_RANGE_DAYS = 93
 # Dates and times further than this from now are refused before any arithmetic, which would

@@ -6,8 +6,8 @@ raises ``StripeApiError`` with Stripe's error type, message and parameter.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session

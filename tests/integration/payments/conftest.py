@@ -10,17 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from booking_app import db
+from booking_app.api.app import create_api
 from booking_app.bookings import transitions
 from booking_app.db import write_session
-from booking_app.api.app import create_api
-from booking_app.models import Booking, BookingStatus, Payment, Refund
 from booking_app.jobs.runner import JobRunner
+from booking_app.models import Booking, Payment, Refund
 from booking_app.payments.emulator import delivery
 from booking_app.settings import get_settings
 from tests.integration.api.conftest import at

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from booking_app.errors import Conflict, Forbidden
-from booking_app.models import CancelledBy, StripeEvent
 from booking_app.bookings import cancel as cancellation
 from booking_app.db import write_session
+from booking_app.errors import Conflict, Forbidden
+from booking_app.models import CancelledBy, StripeEvent
 from booking_app.payments import fulfilment
 from booking_app.payments.refunds import owe_refund
 from tests.factories import make_builder

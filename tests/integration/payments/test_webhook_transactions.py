@@ -13,11 +13,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlmodel import Session, func, select
 
+from booking_app.bookings import transitions
 from booking_app.errors import PaymentError, PaymentUnavailable
 from booking_app.models import StripeEvent, StripeEventOutcome
 from booking_app.payments import event_log, webhooks
 from booking_app.payments.gateway import PooledHTTPClient, StripeGateway, build_client
-from booking_app.bookings import transitions
 from booking_app.settings import get_settings
 from tests.integration.payments.conftest import Shop
 from tests.integration.payments.test_webhooks import completed_event, post_event
