@@ -1,9 +1,10 @@
 """Fulfilment: what a Checkout Session's state means for its payment and booking.
 
 ``fulfil_checkout_session`` is the one function both the webhook and the confirmation page
-call. It re-reads the session from Stripe (never trusting a caller's copy), and every change
-is a compare-and-swap, so two simultaneous calls produce exactly one confirmation and one
-side effect (for example one automatic refund).
+call. It re-reads the session from Stripe (never trusting a caller's copy) and claims the
+payment with a compare-and-swap; what that means for the booking is ``bookings/`` business
+(``bookings.payment_outcomes``, in the same transaction, which also records the webhook's
+event). So two simultaneous calls produce exactly one confirmation, or one refund owed.
 """
 
 from __future__ import annotations
