@@ -144,3 +144,40 @@ def test_killed_while_stripe_is_making_the_refund_the_retry_gets_the_same_refund
         payment = session.exec(select(Payment)).one()
     assert (payment.status, payment.amount_refunded) == ("refunded", 15000)
     assert _timeline(engine).count("refund_succeeded") == 1
+
+
+def test_the_refund_of_a_late_payment_survives_an_outage_and_a_killed_app(
+        crash_env, engine: sa.Engine, processes: list[AppProcess]) -> None:
+    from booking_app.bookings import transitions
+    from booking_app.models import Booking
+
+    env, offer = crash_env
+    api = start_api(env)
+    processes.append(api)
+    late = httpx.post(f"{api.base}/api/bookings", json=dict(
+        session_type_id=offer.paid.id, start=_monday(), name="Late Payer", email="late@example.com",
+        timezone="Europe/Paris"), timeout=30).json()
+    with Session(engine) as session:  # the hold runs out while the customer is still on Checkout
+        booking = session.exec(select(Booking).where(Booking.public_token == late["token"])).one()
+        assert transitions.expire_hold(session, booking.id, now=datetime.now(UTC))
+        session.commit()
+    _paid_booking(api, offer)  # meanwhile someone else books and pays for the same time
+    _faults(api, refunds="fail")
+    worker = start_worker(env, api)
+    processes.append(worker)
+    path = late["checkout_url"].split(api.base, 1)[1]
+    assert httpx.post(f"{api.base}{path}", data={"outcome": "pay"}, timeout=30).status_code == 303  # pays late
+    _deliver(api)  # the webhook: the time is taken, so the payment is owed back
+    wait_for(lambda: _refund_job(engine).attempts >= 1, what="a failed refund attempt")
+    _deliver(api)  # Stripe redelivers: a duplicate, the refund stays owed
+    worker.kill_hard()
+    api.kill_hard()
+    api = start_api(env)
+    processes.append(api)
+    _faults(api, refunds="ok")
+    processes.append(start_worker(env, api))
+    wait_for(lambda: _refund_row(engine).stripe_refund_id, what="the late payment's refund")
+    _deliver(api)
+    state = _state(api, late["token"])
+    assert (state["status"], state["payment_status"], state["amount_refunded"]) == ("cancelled", "refunded", 15000)
+    assert [r["amount"] for r in _refunds_at_stripe(engine)] == [15000]
