@@ -114,6 +114,7 @@ class BookingDetail:
     can_cancel: bool
     cancellation_reason: str
     timeline: list[TimelineItem]
+    builder_timezone: str = ""  # the zone of the timeline's times
 
 
 def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime) -> BookingDetail:
@@ -133,7 +134,7 @@ def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime)
         refund_attention=money(view.refund_needs_attention, blank_if_none=True),
         refund_on_cancel=format_money(view.kept, view.currency) if can_cancel and view.kept else "",
         can_cancel=can_cancel, cancellation_reason=view.cancellation_reason,
-        timeline=[_timeline_item(entry, zone) for entry in found.timeline],
+        timeline=[_timeline_item(entry, zone) for entry in found.timeline], builder_timezone=zone,
     )
 
 

@@ -45,6 +45,8 @@ class BookingPageState(rx.State):
     is_free: bool = False
     failure: str = ""
     cancellation_reason: str = ""
+    cancelled_by: str = ""
+    builder_name: str = ""
     ics_url: str = ""
     google_url: str = ""
     busy: bool = False
@@ -55,6 +57,11 @@ class BookingPageState(rx.State):
     def waiting_for_payment(self) -> bool:
         """An open or processing payment: the page keeps itself up to date."""
         return self.status == "pending_payment" and self.payment_status != "failed"
+
+    @rx.var
+    def keeps_updating(self) -> bool:
+        """A payment still settling, or a refund on its way: the page refreshes itself."""
+        return self.waiting_for_payment or self.refund_pending_display != ""
 
     def _apply(self, snapshot: dict | None) -> None:
         self.loaded = True
@@ -67,12 +74,12 @@ class BookingPageState(rx.State):
         token = self.token
         session_id = self.router.url.query_parameters.get("session_id")
         self._apply(await asyncio.to_thread(booking_snapshot.load_snapshot, token, session_id))
-        if self.waiting_for_payment and not self._polling:
+        if self.keeps_updating and not self._polling:
             return BookingPageState.poll
 
     @rx.event(background=True)
     async def poll(self):
-        """Refresh while the payment is open or processing, until it settles."""
+        """Refresh while the payment is open or processing, or a refund is on its way, until it settles."""
         async with self:
             if self._polling:
                 return
@@ -84,7 +91,7 @@ class BookingPageState(rx.State):
                 snapshot = await asyncio.to_thread(booking_snapshot.load_snapshot, token)
                 async with self:
                     self._apply(snapshot)
-                    if not self.waiting_for_payment:
+                    if not self.keeps_updating:
                         break
         finally:
             async with self:
@@ -103,6 +110,8 @@ class BookingPageState(rx.State):
         self._apply(await asyncio.to_thread(booking_snapshot.load_snapshot, token))
         self.busy = False
         yield rx.toast.success(message)
+        if self.keeps_updating and not self._polling:
+            yield BookingPageState.poll
 
     @rx.event
     async def choose_another_time(self):
@@ -142,13 +151,42 @@ def _details() -> rx.Component:
         _row("Price", s.amount_display),
         rx.cond(s.refunded_display != "", _row("Refunded", s.refunded_display)),
         rx.cond(s.refund_pending_display != "",
-                _row("Refund", rx.text(s.refund_pending_display, " on its way — sent to your original payment method",
-                                       id="refund-pending"))),
+                _row("Refund", rx.hstack(
+                    rx.spinner(size="1", margin_top="4px", flex_shrink="0"),
+                    rx.text(s.refund_pending_display, " on its way — sent to your original payment method. "
+                            "This page updates by itself when it is done."),
+                    align="start", spacing="2", id="refund-pending",
+                ))),
         rx.cond(s.refund_attention_display != "",
                 _row("Refund", rx.text(s.refund_attention_display, " is delayed; the builder has been told and will "
-                                       "sort it out with you", id="refund-attention"))),
+                                       "sort it out with you", color_scheme="amber", weight="medium",
+                                       id="refund-attention"))),
         orientation={"initial": "vertical", "sm": "horizontal"},
         size="2",
+    )
+
+
+def _refund_announcement() -> rx.Component:
+    """Tells screen readers when the refund on its way is done (the page updates by itself)."""
+    s = BookingPageState
+    return rx.el.p(
+        rx.cond(s.refund_pending_display != "", "Your refund of " + s.refund_pending_display + " is on its way.",
+                rx.cond((s.status == "cancelled") & (s.refunded_display != ""),
+                        "Your refund of " + s.refunded_display + " is complete.", "")),
+        role="status", class_name="visually-hidden",
+    )
+
+
+def _cancellation_note() -> rx.Component:
+    """Who cancelled, and the builder's message to the customer if they left one."""
+    s = BookingPageState
+    return rx.cond(
+        (s.cancelled_by == "builder") & (s.cancellation_reason != ""),
+        rx.vstack(
+            rx.text("Message from " + s.builder_name, size="1", color_scheme="gray", weight="medium"),
+            rx.blockquote(s.cancellation_reason, size="2", overflow_wrap="anywhere", white_space="pre-line"),
+            spacing="1", width="100%", id="cancellation-message",
+        ),
     )
 
 
@@ -184,9 +222,13 @@ def _status_header() -> rx.Component:
             _headline("clock", "gray", "This reservation expired",
                       "It was not paid in time, so the time was released for others."),
         )),
-        ("cancelled", _headline("calendar-x", "gray", "Booking cancelled",
-                                rx.cond(s.cancellation_reason != "", s.cancellation_reason,
-                                        "This booking was cancelled; its time is free again."))),
+        ("cancelled", _headline("calendar-x", "gray", "Booking cancelled", rx.match(
+            s.cancelled_by,
+            ("builder", s.builder_name + " cancelled this booking; its time is free again."),
+            ("customer", "You cancelled this booking; its time is free again."),
+            rx.cond(s.cancellation_reason != "", s.cancellation_reason,
+                    "This booking was cancelled; its time is free again."),
+        ))),
         _headline("info", "gray", "Booking", ""),
     )
 
@@ -229,6 +271,8 @@ def _actions() -> rx.Component:
         )),
         ("expired", rx.link(rx.button("Choose another time"), href=s.rebook_url,
                             reload_document=True)),
+        ("cancelled", rx.link(rx.button("Book another time", variant="soft"), href=s.rebook_url,
+                              reload_document=True)),
         rx.fragment(),
     )
 
@@ -282,11 +326,13 @@ def booking_page() -> rx.Component:
                     rx.card(
                         rx.vstack(
                             _status_header(),
+                            _cancellation_note(),
                             rx.cond(s.error_message != "",
                                     rx.callout(s.error_message, icon="triangle-alert", color_scheme="red",
                                                role="alert", width="100%")),
                             rx.separator(size="4"),
                             _details(),
+                            _refund_announcement(),
                             _actions(),
                             spacing="5",
                         ),

@@ -59,6 +59,8 @@ def _snapshot(view: booking_view.BookingView) -> dict:
         "cancel_refusal": view.customer_cancel_refusal,
         "failure": view.payment_failure,
         "cancellation_reason": view.cancellation_reason,
+        "cancelled_by": view.cancelled_by or "",
+        "builder_name": view.builder.name,
         "ics_url": view.calendar_url,
         "google_url": google_calendar_url(
             title=title, start=view.start, end=view.end, details=f"Manage your booking: {view.manage_url}",

@@ -23,6 +23,8 @@ from booking_app.state.auth import AuthState
 
 log = logging.getLogger(__name__)
 ROUTE = "/dashboard"
+WATCH_SECONDS = 2
+WATCH_LIMIT = 90  # three minutes of live updates of an open booking whose refund is on its way
 NO_ROW = BookingRow(0, "", "", "", "", "", "", "", "")
 NO_DETAIL = BookingDetail(NO_ROW, "", "", "", "", "", "", "", "", "", False, "", [])
 
@@ -46,6 +48,7 @@ class DashboardState(AuthState):
     cancel_busy: bool = False
     cancel_outcome: str = ""
     cancel_reason: str = ""
+    _watching: bool = False
 
     @rx.var
     def chart_data(self) -> list[dict[str, str | float]]:
@@ -65,6 +68,8 @@ class DashboardState(AuthState):
         actor = await self.actor_id()
         if actor is None:
             return self._to_sign_in()
+        # The tab's state outlives a reload: a fresh page starts with no details open.
+        self.detail_open, self.cancel_outcome = False, ""
         self.loading = True
         try:
             await self._refresh(actor)
@@ -111,7 +116,7 @@ class DashboardState(AuthState):
             self.error = exc.message
             return None
         self.detail_open = True
-        return None
+        return DashboardState.watch_refund if self.detail.refund_pending else None
 
     @rx.event
     def set_cancel_reason(self, reason: str):
@@ -152,6 +157,47 @@ class DashboardState(AuthState):
         self.cancel_busy = False
         await self._refresh(actor)
         yield rx.toast.success("Booking cancelled")
+        if self.detail.refund_pending:
+            yield DashboardState.watch_refund
+
+    @rx.event(background=True)
+    async def watch_refund(self):
+        """While the open booking's refund is on its way, refresh its details (timeline, money
+        rows) and the list every few seconds, so the builder sees Stripe complete it."""
+        async with self:
+            if self._watching:
+                return
+            self._watching = True
+        try:
+            for _ in range(WATCH_LIMIT):
+                await asyncio.sleep(WATCH_SECONDS)
+                async with self:
+                    if not (self.detail_open and self.detail.refund_pending):
+                        break
+                    booking_id = self.detail.row.id
+                    actor = await self.actor_id()
+                if actor is None:
+                    break
+                try:
+                    detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor,
+                                                     booking_id=booking_id, now=_now())
+                except DomainError:
+                    break
+                async with self:
+                    if not self.detail_open or self.detail.row.id != booking_id:
+                        continue  # another booking was opened meanwhile: watch that one
+                    self.detail = detail
+                    if not detail.refund_pending:
+                        if self.cancel_outcome and detail.refund_attention:
+                            self.cancel_outcome = ("Cancelled, but Stripe did not make the refund of "
+                                                   f"{detail.refund_attention}: it needs your attention (see the "
+                                                   "timeline).")
+                        elif self.cancel_outcome:
+                            self.cancel_outcome = f"Cancelled. The customer has been refunded {detail.refunded}."
+                        await self._refresh(actor)
+        finally:
+            async with self:
+                self._watching = False
 
 
 # -- view -----------------------------------------------------------------------------------
@@ -219,7 +265,8 @@ def _table(rows) -> rx.Component:
             rx.table.cell(booking.amount),
             rx.table.cell(rx.code(booking.reference, size="1", variant="ghost")),
             rx.table.cell(rx.button("Details", size="1", variant="soft", on_click=DashboardState.open_detail(booking.id),
-                                    aria_label="Details of the booking by " + booking.customer)),
+                                    aria_label="Details of the booking by " + booking.customer,
+                                    custom_attrs={"data-details-for": booking.id})),
         )
 
     return rx.table.root(
@@ -241,7 +288,8 @@ def _cards(rows) -> rx.Component:
                 rx.hstack(_badge(booking.status, STATUS_COLORS), _badge(booking.payment_status, PAYMENT_COLORS),
                           rx.spacer(),
                           rx.button("Details", size="1", variant="soft", on_click=DashboardState.open_detail(booking.id),
-                                    aria_label="Details of the booking by " + booking.customer),
+                                    aria_label="Details of the booking by " + booking.customer,
+                                    custom_attrs={"data-details-for": booking.id}),
                           width="100%", align="center"),
                 spacing="2", width="100%",
             ),
@@ -296,46 +344,69 @@ def _bookings() -> rx.Component:
 
 
 def _row(label: str, value) -> rx.Component:
-    return rx.data_list.item(rx.data_list.label(label), rx.data_list.value(value))
+    return rx.data_list.item(rx.data_list.label(label, min_width="9rem"), rx.data_list.value(value))
+
+
+# The dialog opens from a list, not from a trigger: on close, give the focus back to the
+# Details button of the booking that was open (the visible one, table or card), as a trigger would.
+def _focus_details_button(booking_id) -> rx.event.EventSpec:
+    return rx.call_script(
+        "[...document.querySelectorAll('[data-details-for=\"" + booking_id.to_string() + "\"]')]"
+        ".find((button) => button.offsetParent !== null)?.focus()"
+    ).prevent_default
 
 
 def _detail_dialog() -> rx.Component:
     s = DashboardState
     d = s.detail
+    wrap = {"overflow_wrap": "anywhere"}
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(d.row.session_type + " with " + d.row.customer),
+            rx.dialog.title(d.row.session_type + " with " + d.row.customer, **wrap),
             rx.dialog.description("Booking details", class_name="visually-hidden"),
             rx.vstack(
+                rx.cond(s.cancel_outcome != "",
+                        rx.callout(s.cancel_outcome, icon="info", color_scheme="blue", role="status", width="100%")),
                 rx.data_list.root(
                     _row("When (your time)", d.row.when),
                     _row("Customer's time", d.when_customer),
-                    _row("Customer", d.row.customer + " · " + d.row.email),
+                    _row("Customer", rx.vstack(rx.text(d.row.customer), rx.text(d.row.email, color_scheme="gray"),
+                                               spacing="0", **wrap)),
                     _row("Booking", _badge(d.row.status, STATUS_COLORS)),
                     _row("Payment", _badge(d.row.payment_status, PAYMENT_COLORS)),
                     _row("Price", d.row.amount),
                     _row("Paid (not refunded)", d.paid),
                     _row("Refunded", d.refunded),
-                    rx.cond(d.refund_pending != "", _row("Refund on its way", d.refund_pending)),
+                    rx.cond(d.refund_pending != "",
+                            _row("Refund on its way", rx.hstack(rx.spinner(size="1"), rx.text(d.refund_pending),
+                                                                align="center", spacing="2",
+                                                                id="detail-refund-pending"))),
                     rx.cond(d.refund_attention != "",
                             _row("Refund failed", rx.text(d.refund_attention, " — needs your attention (see the "
-                                                          "timeline)", color_scheme="red"))),
-                    _row("Stripe reference", rx.code(d.row.reference, size="1")),
-                    rx.cond(d.notes != "", _row("Notes", d.notes)),
-                    rx.cond(d.cancellation_reason != "", _row("Cancellation", d.cancellation_reason)),
-                    orientation=rx.breakpoints(initial="vertical", sm="horizontal"), size="2",
+                                                          "timeline)", color_scheme="red", weight="medium",
+                                                          id="detail-refund-attention"))),
+                    _row("Stripe reference", rx.code(d.row.reference, size="1", **wrap)),
+                    rx.cond(d.notes != "", _row("Notes", rx.text(d.notes, **wrap))),
+                    rx.cond(d.cancellation_reason != "", _row("Cancellation", rx.text(d.cancellation_reason, **wrap))),
+                    orientation=rx.breakpoints(initial="vertical", sm="horizontal"), size="2", width="100%",
                 ),
-                rx.cond(s.cancel_outcome != "",
-                        rx.callout(s.cancel_outcome, icon="info", color_scheme="blue", role="alert", width="100%")),
                 _timeline(),
-                rx.hstack(
-                    rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
-                    rx.cond(d.can_cancel, _cancel_confirmation()),
-                    justify="end", spacing="3", width="100%",
-                ),
                 spacing="4", width="100%",
             ),
+            # The actions stay in sight at the bottom while a long timeline scrolls under them.
+            rx.hstack(
+                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                rx.cond(d.can_cancel, _cancel_confirmation()),
+                justify="end", spacing="3",
+                position="sticky", bottom="calc(-1 * var(--dialog-content-padding))", z_index="1",
+                margin="var(--space-4) calc(-1 * var(--dialog-content-padding)) "
+                       "calc(-1 * var(--dialog-content-padding))",
+                padding="var(--space-3) var(--dialog-content-padding)",
+                background="var(--color-panel-solid)", border_top=f"1px solid {rx.color('gray', 5)}",
+            ),
             max_width="560px",
+            max_height="calc(100dvh - 2 * max(var(--space-6), 6vh))",
+            on_close_auto_focus=_focus_details_button(d.row.id),
         ),
         open=s.detail_open,
         on_open_change=s.set_detail_open,
@@ -346,12 +417,13 @@ def _timeline_entry(item) -> rx.Component:
     return rx.el.li(
         rx.hstack(
             rx.box(width="10px", height="10px", border_radius="50%", background=rx.color(item.tone, 9),
-                   margin_top="6px", flex_shrink="0"),
+                   margin_top="6px", flex_shrink="0", aria_hidden="true"),
             rx.vstack(
                 rx.text(item.title, weight="medium", size="2"),
                 rx.text(item.when, size="1", color_scheme="gray"),
-                rx.cond(item.detail != "", rx.text(item.detail, size="1", color_scheme="gray")),
-                spacing="0",
+                rx.cond(item.detail != "", rx.text(item.detail, size="1", color_scheme="gray",
+                                                   overflow_wrap="anywhere")),
+                spacing="0", min_width="0",
             ),
             spacing="2", align="start",
         ),
@@ -361,11 +433,17 @@ def _timeline_entry(item) -> rx.Component:
 
 def _timeline() -> rx.Component:
     """What happened to the booking, oldest first (booking events)."""
+    d = DashboardState.detail
     return rx.cond(
-        DashboardState.detail.timeline.length() > 0,
+        d.timeline.length() > 0,
         rx.vstack(
-            rx.heading("Timeline", as_="h3", size="3"),
-            rx.el.ol(rx.foreach(DashboardState.detail.timeline, _timeline_entry), id="booking-timeline",
+            rx.hstack(
+                rx.heading("Timeline", as_="h3", size="3", id="booking-timeline-heading"),
+                rx.text("times in " + d.builder_timezone, size="1", color_scheme="gray"),
+                align="baseline", spacing="2", wrap="wrap",
+            ),
+            rx.el.ol(rx.foreach(d.timeline, _timeline_entry), id="booking-timeline",
+                     aria_labelledby="booking-timeline-heading",
                      style={"listStyle": "none", "padding": 0, "margin": 0, "display": "grid", "gap": "10px"}),
             spacing="2", width="100%",
         ),
@@ -382,14 +460,21 @@ def _cancel_confirmation() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("Cancel this booking?"),
             rx.alert_dialog.description(refund, " The customer's time slot is released. This cannot be undone."),
-            rx.text_area(placeholder="Reason for the customer (optional)", value=s.cancel_reason,
-                         on_change=s.set_cancel_reason, max_length=500, aria_label="Reason for cancelling",
-                         margin_top="0.75rem", width="100%"),
+            rx.vstack(
+                rx.el.label(rx.text("Reason for the customer (optional)", size="2", weight="medium"),
+                            html_for="cancel-reason"),
+                rx.text_area(id="cancel-reason", value=s.cancel_reason, on_change=s.set_cancel_reason,
+                             max_length=500, rows="3", resize="vertical", width="100%",
+                             aria_describedby="cancel-reason-hint"),
+                rx.text("Shown to the customer on their booking page.", size="1", color_scheme="gray",
+                        id="cancel-reason-hint"),
+                spacing="1", width="100%", margin_top="0.75rem",
+            ),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Keep booking", variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(rx.button("Cancel and refund", color_scheme="red",
                                                  on_click=DashboardState.cancel_and_refund)),
-                justify="end", spacing="3", margin_top="1rem",
+                justify="end", spacing="3", margin_top="1rem", wrap="wrap",
             ),
         ),
     )
