@@ -22,6 +22,7 @@ from tests.e2e.wizard import (
 )
 
 pytestmark = pytest.mark.e2e
+REASON = "I am ill this week, sorry. Please book another time."
 
 
 def _sign_up(page, app_url: str) -> None:
@@ -89,20 +90,48 @@ def test_builder_signs_up_gets_booked_and_refunds(browser, app_url: str) -> None
     screenshot(builder, "dashboard-bookings-phone")
     builder.set_viewport_size({"width": 1280, "height": 900})
 
-    builder.get_by_role("button", name="Details of the booking by Ada Customer").click()
+    details_button = builder.get_by_role("button", name="Details of the booking by Ada Customer")
+    details_button.click()
     builder.get_by_role("button", name="Cancel and refund").click()
-    expect(builder.get_by_text("The customer will be refunded £80.00 in full.")).to_be_visible()
-    builder.get_by_role("alertdialog").get_by_role("button", name="Cancel and refund").click()
-    expect(builder.get_by_text("Cancelled. A full refund of £80.00 has been sent to the customer.")).to_be_visible()
+    confirm = builder.get_by_role("alertdialog")
+    expect(confirm.get_by_text("The customer will be refunded £80.00 in full.")).to_be_visible()
+    confirm.get_by_label("Reason for the customer (optional)").fill(REASON)
+    confirm.get_by_role("button", name="Cancel and refund").click()
+    details = builder.get_by_role("dialog")
+    # The refund is promised with the cancellation; the job runner sends it and Stripe's webhook
+    # completes it a moment later (possibly before this look).
+    expect(details.get_by_role("status")).to_have_text(re.compile(
+        r"^Cancelled\. (The full refund of £80\.00 is on its way to the customer|The customer has been refunded £80\.00)"))
+    timeline = builder.locator("#booking-timeline")
+    cancelled = timeline.get_by_role("listitem").filter(has_text="Cancelled by you")
+    expect(cancelled).to_contain_text(REASON)
     screenshot(builder, "dashboard-cancelled-desktop")
+    # The open dialog follows the refund by itself...
+    expect(timeline.get_by_role("listitem").filter(has_text="Refund of £80.00 completed")).to_be_visible(timeout=15_000)
+    expect(details.locator("#detail-refund-pending")).to_have_count(0)
+    # ...and after a reload the booking shows the same story.
+    builder.reload()
+    wait_for_heading(builder, "Bookings")
+    builder.get_by_role("tab", name="Cancelled").click()
+    details_button.click()
+    expect(timeline.get_by_role("listitem").last).to_contain_text("Refund of £80.00 completed")
+    expect(cancelled).to_contain_text(REASON)
+    expect(details.get_by_text("refunded", exact=True)).to_be_visible()  # the payment's badge
+    details.get_by_role("button", name="Close").focus()
+    builder.keyboard.press("End")  # the dialog scrolls; its buttons stay in sight
+    screenshot(builder, "dashboard-refunded-details-desktop")
+    builder.keyboard.press("Escape")
+    expect(details).not_to_be_visible()
+    expect(details_button).to_be_focused()  # back where the builder was
 
     customer.goto(booking_url.split("?")[0])
     wait_for_heading(customer, "Booking cancelled")
-    expect(customer.get_by_text("Refunded")).to_be_visible(timeout=15_000)
+    expect(customer.get_by_text("Lin Builder cancelled this booking")).to_be_visible()
+    expect(customer.locator("#cancellation-message")).to_contain_text(REASON)
+    expect(customer.get_by_text("Refunded", exact=True)).to_be_visible(timeout=15_000)
     expect(customer.get_by_text("£80.00").first).to_be_visible()
     screenshot(customer, "dashboard-customer-refunded-phone")
 
-    builder.get_by_role("button", name="Close").click()
     builder.get_by_role("button", name="Sign out").click()
     builder.goto(f"{app_url}/dashboard/")
     builder.wait_for_url(re.compile(r"/login/\?next=/dashboard"))
