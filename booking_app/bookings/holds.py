@@ -237,8 +237,7 @@ def _insert_hold(
         events.record(session, booking.id, BookingEventKind.CONFIRMED, Actor.CUSTOMER, now=now,
                       detail="free session, confirmed when booked")
     else:
-        events.record(session, booking.id, BookingEventKind.HELD, Actor.CUSTOMER, now=now,
-                      detail=f"held until {booking.hold_expires_at:%Y-%m-%d %H:%M} UTC while the customer pays")
+        events.record(session, booking.id, BookingEventKind.HELD, Actor.CUSTOMER, now=now)
     log.info("booking %s created: %s at %s", booking.id, booking.status, booking.start_at.isoformat())
     return booking
 
