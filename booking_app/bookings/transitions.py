@@ -51,19 +51,18 @@ _NOW = sa.bindparam("now", type_=_BOOKINGS.c.updated_at.type)
 
 def paid_and_confirmed_events(confirmed: sa.CTE, amount: sa.ColumnElement, currency: sa.ColumnElement) -> sa.Insert:
     """The "paid" and "confirmed" events for each booking id in ``confirmed`` (a CTE of
-    bookings just confirmed), as one ``INSERT … SELECT`` to fold into the same statement
-    (PostgreSQL's one-statement webhook path). Rows come in that order, so "paid" gets the
-    lower id and the timeline reads in order."""
+    bookings just confirmed), as one ``INSERT … SELECT … UNION ALL SELECT`` to fold into the
+    same statement (PostgreSQL's one-statement webhook path). "paid" comes first, so it gets
+    the lower id and the timeline reads in order. (Bound literals, not a VALUES list: the
+    statement must stay cacheable, or SQLAlchemy compiles it again for every webhook.)"""
     booking_id = list(confirmed.c)[0]
-    kinds = sa.values(sa.column("n", sa.Integer), sa.column("kind", sa.String), sa.column("actor", sa.String),
-                      name="kinds").data([(1, BookingEventKind.PAID.value, Actor.STRIPE.value),
-                                          (2, BookingEventKind.CONFIRMED.value, Actor.SYSTEM.value)])
-    paid = kinds.c.kind == BookingEventKind.PAID.value
-    rows = (sa.select(booking_id, kinds.c.kind, kinds.c.actor, sa.literal(""), _NOW,
-                      sa.case((paid, amount), else_=None), sa.case((paid, currency), else_=None))
-            .select_from(confirmed).join(kinds, sa.true()).order_by(booking_id, kinds.c.n))
+    no_amount, no_currency = sa.null().cast(sa.Integer), sa.null().cast(sa.String)
+    paid = sa.select(booking_id, sa.literal(BookingEventKind.PAID.value), sa.literal(Actor.STRIPE.value),
+                     sa.literal(""), _NOW, amount, currency).select_from(confirmed)
+    done = sa.select(booking_id, sa.literal(BookingEventKind.CONFIRMED.value), sa.literal(Actor.SYSTEM.value),
+                     sa.literal(""), _NOW, no_amount, no_currency).select_from(confirmed)
     return BookingEvent.__table__.insert().from_select(
-        ["booking_id", "kind", "actor", "detail", "created_at", "amount", "currency"], rows)
+        ["booking_id", "kind", "actor", "detail", "created_at", "amount", "currency"], sa.union_all(paid, done))
 
 
 # Built once: every paid booking is confirmed here by the Stripe webhook, and building the
