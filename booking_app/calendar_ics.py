@@ -6,7 +6,9 @@ import hashlib
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event
+from email.utils import parseaddr
+
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from booking_app.bookings.queries import BookingDetails
 from booking_app.models import BookingStatus
@@ -29,12 +31,42 @@ def event_uid(token: str) -> str:
 
 
 def booking_calendar(details: BookingDetails, *, now: datetime) -> bytes:
+    """The booking to download and add to a calendar (``METHOD:PUBLISH``)."""
+    return _calendar(details, method="PUBLISH", now=now).to_ical()
+
+
+def booking_invitation(details: BookingDetails, *, method: str, sequence: int, now: datetime) -> bytes:
+    """The invitation mailed to the customer: ``METHOD:REQUEST`` adds or updates the event in
+    their calendar app, ``METHOD:CANCEL`` removes it — matched by the booking's stable UID,
+    the higher ``SEQUENCE`` winning. The organizer is the builder, reached through the app's
+    own address (``EMAIL_FROM``); the customer is the attendee."""
+    calendar = _calendar(details, method=method, now=now)
+    event = calendar.walk("VEVENT")[0]
+    event.add("sequence", sequence)
+    sender = parseaddr(get_settings().email_from)[1]
+    organizer = vCalAddress(f"mailto:{sender}")
+    organizer.params["cn"] = vText(_one_line(details.builder.display_name))
+    event.add("organizer", organizer)
+    attendee = vCalAddress(f"mailto:{details.booking.customer_email}")
+    attendee.params.update({"cn": vText(_one_line(details.booking.customer_name)), "role": vText("REQ-PARTICIPANT"),
+                            "partstat": vText("ACCEPTED"), "rsvp": vText("FALSE")})
+    event.add("attendee", attendee)
+    if method == "CANCEL":
+        event["status"] = vText("CANCELLED")
+    return calendar.to_ical()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _calendar(details: BookingDetails, *, method: str, now: datetime) -> Calendar:
     booking, session_type, builder = details.booking, details.session_type, details.builder
     manage_url = booking_page_url(booking.public_token)
     calendar = Calendar()
     calendar.add("prodid", "-//Makerhours//Booking//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     event = Event()
     event.add("uid", event_uid(booking.public_token))
     event.add("dtstamp", now)
@@ -49,4 +81,4 @@ def booking_calendar(details: BookingDetails, *, now: datetime) -> bytes:
     event.add("url", manage_url)
     event.add("status", _EVENT_STATUS[booking.status])
     calendar.add_component(event)
-    return calendar.to_ical()
+    return calendar

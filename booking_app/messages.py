@@ -14,8 +14,11 @@ RANGE_BACKWARDS = "The end date must be on or after the start date."
 DATE_OUT_OF_RANGE = "Pick a date within ten years of today."
 TOO_MANY_HOLDS = (
     "You already have {limit} unpaid reservations in progress. Complete or cancel one of them, "
-    "or wait until it expires, before reserving another time."
+    "or wait until it expires, before reserving another time. Lost the links? Get them by e-mail at "
+    "/bookings/find."
 )
+LOOKUP_SENT = "If we have bookings for that address, we've sent the links. Check your inbox (and spam folder)."
+LOOKUP_LIMIT = "You've asked for the links a few times already; please wait an hour and try again."
 SESSION_TYPE_NOT_FOUND = "This session type does not exist or is no longer offered."
 BUILDER_NOT_FOUND = "There is no builder at this address."
 BOOKING_NOT_FOUND = "No booking was found for this link."

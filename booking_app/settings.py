@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -72,6 +73,13 @@ class Settings(BaseSettings):
         default=300, ge=5, le=3600,
         description="how long a claimed job is its worker's; after that (a crashed worker) it is run again",
     )
+
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="where mail goes: smtp://user:pass@host:587?starttls=true, smtps://user:pass@host:465, "
+                    "smtp://127.0.0.1:2525; unset = the local mailbox at /dev/mailbox",
+    )
+    email_from: str = Field(default="Makerhours <bookings@localhost>", description="the From of every mail")
 
     cors_allowed_origins: str = Field(
         default="*", description="comma-separated origins allowed to call the backend from a browser; "
@@ -143,6 +151,29 @@ class Settings(BaseSettings):
             raise ValueError("must not contain a query string or fragment")
         return value.strip().rstrip("/")
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _check_smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        parse_smtp_url(value.get_secret_value().strip())  # raises ValueError with the reason
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("email_from")
+    @classmethod
+    def _check_email_from(cls, value: str) -> str:
+        from email.utils import parseaddr
+
+        name, address = parseaddr(value.strip())
+        if "@" not in address or any(c in value for c in "\r\n"):
+            raise ValueError('must be an address such as "Makerhours <bookings@example.com>"')
+        return value.strip()
+
+    @property
+    def smtp(self) -> SmtpServer | None:
+        """The SMTP server to send through, or None for the local mailbox."""
+        return parse_smtp_url(self.smtp_url.get_secret_value()) if self.smtp_url else None
+
     @property
     def webhook_secrets(self) -> list[str]:
         """Every accepted webhook signing secret (several while a secret is being rotated)."""
@@ -163,6 +194,47 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    host: str
+    port: int
+    implicit_tls: bool  # smtps:// (port 465): TLS from the first byte
+    starttls: bool  # smtp:// upgraded with STARTTLS
+    username: str | None
+    password: str | None = field(repr=False)
+
+
+def parse_smtp_url(url: str) -> SmtpServer:
+    """``smtp://[user:pass@]host[:port][?starttls=true|false]`` or ``smtps://…``.
+
+    >>> parse_smtp_url("smtp://ada%40example.com:p%3Ass@mail.example.com:587?starttls=true")
+    SmtpServer(host='mail.example.com', port=587, implicit_tls=False, starttls=True, username='ada@example.com')
+    >>> parse_smtp_url("smtps://mail.example.com").port
+    465
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError("must start with smtp:// or smtps:// (e.g. smtp://user:pass@mail.example.com:587?starttls=true)")
+    if not parts.hostname:
+        raise ValueError("needs a host, e.g. smtp://mail.example.com:587")
+    query = dict(parse_qsl(parts.query))
+    unknown = set(query) - {"starttls"}
+    if unknown:
+        raise ValueError(f"unknown option {sorted(unknown)[0]!r}; the only option is starttls=true|false")
+    starttls = query.get("starttls", "false").lower()
+    if starttls not in ("true", "false", "1", "0", "yes", "no"):
+        raise ValueError("starttls must be true or false")
+    implicit = parts.scheme == "smtps"
+    try:
+        port = parts.port or (465 if implicit else 25)
+    except ValueError as exc:
+        raise ValueError("the port must be a number from 1 to 65535") from exc
+    return SmtpServer(host=parts.hostname, port=port, implicit_tls=implicit,
+                      starttls=not implicit and starttls in ("true", "1", "yes"),
+                      username=unquote(parts.username) if parts.username else None,
+                      password=unquote(parts.password) if parts.password else None)
 
 
 def _refuse_placeholder(secret: str) -> None:

@@ -6,19 +6,24 @@ thread pool, so database work never blocks the event loop.
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
+from booking_app import messages
 from booking_app.api.schemas import (
     MAX_ID,
     BookingCreate,
+    BookingLookupRequest,
     BookingPublic,
     BuilderPublic,
     ErrorBody,
+    LookupAccepted,
     Price,
+    RemindersOff,
     SessionTypeList,
     SessionTypePublic,
     SlotList,
@@ -28,7 +33,10 @@ from booking_app.bookings import queries, view
 from booking_app.bookings.cancel import cancel_as_customer
 from booking_app.bookings.holds import HoldRequest
 from booking_app.bookings.reserve import reserve
+from booking_app.bookings.lookup import send_links
+from booking_app.bookings.notices import turn_off_reminders
 from booking_app.bookings.view import BookingView, BuilderSummary
+from booking_app.urls import booking_page_url
 from booking_app.calendar_ics import booking_calendar
 from booking_app.db import read_session
 from booking_app.models import Builder, SessionType
@@ -190,6 +198,37 @@ def cancel_booking(token: Token) -> BookingPublic:
     runner (``refund_pending`` until Stripe has taken it)."""
     cancel_as_customer(token, now=_now())
     return _booking_public(view.by_token(token, now=_now()))
+
+
+@router.post("/bookings/lookup", status_code=202, response_model=LookupAccepted, responses=_ERRORS)
+def lookup_bookings(body: BookingLookupRequest, request: Request) -> LookupAccepted:
+    """E-mail an address the links to its upcoming bookings. The answer is the same whether
+    or not there are any; ``429`` after 3 requests for one address or 10 from one client in
+    an hour."""
+    send_links(body.email, client_address=request.client.host if request.client else None, now=_now())
+    return LookupAccepted(message=messages.LOOKUP_SENT)
+
+
+@router.post("/bookings/{token}/reminders/off", response_model=RemindersOff, responses=_ERRORS)
+def reminders_off(token: Token) -> RemindersOff:
+    """No more reminders for this booking (the one-click ``List-Unsubscribe`` of reminders)."""
+    turn_off_reminders(token, now=_now())
+    return RemindersOff(reminders="off")
+
+
+@router.get("/bookings/{token}/reminders/off", response_class=HTMLResponse, include_in_schema=False)
+def reminders_off_page(token: Token) -> HTMLResponse:
+    """The link in a reminder's text: a page with the button (a GET changes nothing, so link
+    scanners cannot turn reminders off)."""
+    safe = html.escape(token, quote=True)
+    return HTMLResponse(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+        'content="width=device-width, initial-scale=1"><title>Stop reminders</title></head>'
+        '<body style="font-family:system-ui,sans-serif;max-width:420px;margin:40px auto;padding:0 16px">'
+        "<h1>Stop reminders for this booking?</h1><p>Your booking stays as it is; you just won't get "
+        f'reminder e-mails for it.</p><form method="post" action="/api/bookings/{safe}/reminders/off">'
+        '<button type="submit" style="font:inherit;padding:10px 16px">Stop reminders</button></form>'
+        f'<p><a href="{html.escape(booking_page_url(token), quote=True)}">Back to the booking</a></p></body></html>')
 
 
 @router.get("/bookings/{token}", response_model=BookingPublic, responses=_ERRORS)

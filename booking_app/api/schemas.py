@@ -108,3 +108,17 @@ class BookingPublic(BaseModel):
     full_refund_until: datetime
     manage_url: str
     calendar_url: str
+
+
+class BookingLookupRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(description="the address the bookings were made with")
+
+
+class LookupAccepted(BaseModel):
+    message: str
+
+
+class RemindersOff(BaseModel):
+    reminders: str = Field(description='"off"')

@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from booking_app import messages
-from booking_app.bookings import policy, queries, transitions
+from booking_app.bookings import notices, policy, queries, transitions
 from booking_app.db import write_session
 from booking_app.errors import Conflict
 from booking_app.jobs import runner
@@ -79,11 +79,15 @@ def _cancel(session: Session, booking: Booking, owed: int, *, by: CancelledBy, a
             reason: str, reason_key: str, refund_reason: str, now: datetime) -> Cancellation:
     """In the caller's transaction: the status change and its event, the refunds owed, the
     open Checkout Sessions to close."""
+    was_confirmed = booking.status == BookingStatus.CONFIRMED
     if not transitions.cancel(session, booking.id, now=now, by=by, actor_user_id=actor_user_id, reason=reason):
         raise Conflict(messages.ALREADY_CANCELLED)
     close_open_checkouts(session, [booking.id], now=now)
     promised = owe_full_refund_of_paid(session, booking.id, amount=owed, reason_key=reason_key,
                                        reason=refund_reason, now=now, actor=Actor(by.value),
                                        actor_user_id=actor_user_id) if owed else 0
+    if was_confirmed:  # a hold given up is nobody's news
+        notices.booking_cancelled(session, booking.id, by=by.value, refund=promised,
+                                  sequence=transitions.calendar_sequence(session, booking.id), now=now)
     log.info("booking %s cancelled by %s; refund of %d promised", booking.id, by.value, promised)
     return Cancellation(booking_id=booking.id, refund_amount=promised)

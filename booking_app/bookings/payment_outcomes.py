@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from booking_app.bookings import events, transitions
+from booking_app.bookings import events, notices, transitions
 from booking_app.models import Actor, Booking, BookingEventKind, BookingStatus
 from booking_app.payments.refunds import owe_refund
 
@@ -52,12 +52,13 @@ def checkout_expired(session: Session, booking_id: int, *, was_latest_attempt: b
         transitions.expire_hold(session, booking_id, now=now, detail="its checkout expired unpaid")
 
 
-def payment_failed(session: Session, booking: Booking, *, message: str, now: datetime) -> str:
+def payment_failed(session: Session, booking: Booking, payment_id: int, *, message: str, now: datetime) -> str:
     """A delayed payment failed. The hold stays until its expiry so that the customer can try
     again with another method (the confirmation page offers it); a hold already past its
     expiry is released now."""
     events.record(session, booking.id, BookingEventKind.PAYMENT_FAILED, Actor.STRIPE, now=now, detail=message)
     if booking.hold_expires_at is not None and booking.hold_expires_at > now:
+        notices.payment_failed(session, booking.id, payment_id=payment_id, now=now)  # "try again" while it lasts
         return "failed: hold kept for another attempt until it expires"
     transitions.expire_hold(session, booking.id, now=now, detail="its payment failed")
     return "failed: hold released"

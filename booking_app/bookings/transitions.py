@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
-from booking_app.bookings import events
+from booking_app.bookings import events, notices
 from booking_app.models import Actor, Booking, BookingEvent, BookingEventKind, BookingStatus, CancelledBy
 from booking_app.scheduling.guards import lock_builder, time_is_taken, violated_guard
 
@@ -77,6 +77,7 @@ def confirm_paid(connection: Connection, booking_id: int, *, amount: int, curren
     events.record(connection, booking_id, BookingEventKind.PAID, Actor.STRIPE, now=now, amount=amount,
                   currency=currency)
     events.record(connection, booking_id, BookingEventKind.CONFIRMED, Actor.SYSTEM, now=now)
+    notices.booking_confirmed(connection, booking_id, now=now)
     return True
 
 
@@ -93,7 +94,8 @@ def cancel(target: Session | Connection, booking_id: int, *, now: datetime, by: 
     """A hold or a booking is cancelled (what it is owed is the caller's business)."""
     reason = reason.strip()[:500]
     if not _transition(target, booking_id, BookingStatus.active(), BookingStatus.CANCELLED, now,
-                       cancelled_at=now, cancelled_by=by, cancellation_reason=reason or None):
+                       cancelled_at=now, cancelled_by=by, cancellation_reason=reason or None,
+                       calendar_sequence=_BOOKINGS.c.calendar_sequence + 1):
         return False
     events.record(target, booking_id, BookingEventKind.CANCELLED, Actor(by.value), now=now,
                   actor_user_id=actor_user_id, detail=reason)
@@ -150,6 +152,7 @@ def reactivate_expired_booking(session: Session, booking: Booking, *, amount: in
                   currency=booking.currency, detail="after the hold had expired")
     events.record(session, booking.id, BookingEventKind.CONFIRMED, Actor.SYSTEM, now=now,
                   detail="the time was still free")
+    notices.booking_confirmed(session, booking.id, now=now)
     return True
 
 
@@ -160,6 +163,11 @@ def cancel_expired_booking(session: Session, booking_id: int, *, now: datetime, 
         return False
     events.record(session, booking_id, BookingEventKind.CANCELLED, Actor.SYSTEM, now=now, detail=reason)
     return True
+
+
+def calendar_sequence(target: Session | Connection, booking_id: int) -> int:
+    connection = target.connection() if isinstance(target, Session) else target
+    return connection.execute(sa.select(_BOOKINGS.c.calendar_sequence).where(_BOOKINGS.c.id == booking_id)).scalar_one()
 
 
 def expire_stale_holds(target: Session | Connection, *, now: datetime, builder_id: int | None = None) -> list[int]:

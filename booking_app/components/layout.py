@@ -53,10 +53,17 @@ def footer() -> rx.Component:
     )
 
 
+def _mail_is_local() -> bool:
+    return get_settings().smtp_url is None
+
+
 def test_mode_banner() -> rx.Component:
     """Shown on every page while payments go to the local Stripe emulator."""
     return rx.box(
-        rx.text("Test mode — local payments. No real money moves.", size="1", weight="medium"),
+        rx.text("Test mode — local payments. No real money moves. ",
+                *([rx.link("Mails go to the local mailbox.", href="/dev/mailbox/", color="inherit",
+                           underline="always")] if _mail_is_local() else []),
+                size="1", weight="medium"),
         text_align="center",
         padding_y="0.35rem",
         background=rx.color("amber", 3),

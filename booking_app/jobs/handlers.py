@@ -10,9 +10,12 @@ import sqlalchemy as sa
 
 from booking_app.accounts.sessions import forget_stale_records
 from booking_app.bookings.expiry import expire_due_holds
+from booking_app.bookings.lookup import forget_old_lookups
+from booking_app.bookings.notices import EMAIL_JOB, promise_due_reminders
 from booking_app.db import write_session
 from booking_app.jobs.queue import ClaimedJob
 from booking_app.jobs.runner import JobType
+from booking_app.mail.sender import give_up_email, send_email
 from booking_app.models import Job, JobStatus
 from booking_app.payments import checkout, refunds
 
@@ -28,8 +31,9 @@ def _expire_holds(_job: ClaimedJob, now: datetime) -> None:
 
 
 def _forget_old_records(_job: ClaimedJob, now: datetime) -> None:
-    """Expired sign-in sessions, old login attempts, and jobs finished long ago."""
+    """Expired sign-in sessions, old login attempts and lookups, and jobs finished long ago."""
     forget_stale_records(now=now)
+    forget_old_lookups(now=now)
     with write_session() as session:
         session.execute(sa.delete(Job).where(Job.status == JobStatus.SUCCEEDED,
                                              Job.finished_at < now - KEEP_FINISHED_JOBS))
@@ -38,6 +42,8 @@ def _forget_old_records(_job: ClaimedJob, now: datetime) -> None:
 JOB_TYPES: dict[str, JobType] = {
     refunds.REFUND_JOB: JobType(run=refunds.send_refund, on_dead=refunds.give_up_refund),
     checkout.CLOSE_CHECKOUT_JOB: JobType(run=_close_checkout),
+    EMAIL_JOB: JobType(run=send_email, on_dead=give_up_email),
     "expire_holds": JobType(run=_expire_holds, every=timedelta(minutes=1)),
+    "promise_reminders": JobType(run=lambda _job, now: promise_due_reminders(now=now), every=timedelta(minutes=5)),
     "forget_old_records": JobType(run=_forget_old_records, every=timedelta(minutes=10)),
 }

@@ -72,7 +72,8 @@ def enqueue(target: Session | Connection, kind: str, payload: Mapping[str, Any] 
     statement = insert(_JOBS).values(**values)
     if dedupe_key is not None:
         statement = statement.on_conflict_do_nothing(index_elements=[_JOBS.c.dedupe_key])
-    return connection.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT here.
+    return connection.execute(statement.returning(_JOBS.c.id)).first() is not None
 
 
 def _due(now: sa.BindParameter) -> sa.ColumnElement[bool]:

@@ -14,6 +14,7 @@ from booking_app.models.enums import (
     StripeEventOutcome,
 )
 from booking_app.models.lifecycle import BookingEvent, Job
+from booking_app.models.mail import BookingLookup, MailboxMessage
 from booking_app.models.offer import DateOverride, DateOverrideWindow, SessionType, WeeklyWindow
 from booking_app.models.stripe_emulator import EmulatorDelivery, EmulatorObject, EmulatorSetting
 from booking_app.models.stripe_events import StripeEvent
@@ -22,6 +23,8 @@ from booking_app.models.types import UTCDateTime, utcnow
 __all__ = [
     "Actor",
     "BookingEvent",
+    "BookingLookup",
+    "MailboxMessage",
     "BookingEventKind",
     "Job",
     "JobStatus",

@@ -37,6 +37,8 @@ class Builder(SQLModel, table=True):
     bio: str = Field(default="", max_length=5000)
     photo_url: str | None = Field(default=None, max_length=500)
     timezone: str = Field(max_length=64)  # IANA name; availability is read in this zone
+    # Hours before a session its customer is reminded, comma-separated ("" = no reminders).
+    reminder_hours: str = Field(default="24,1", max_length=50, sa_column_kwargs={"server_default": "24,1"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 

@@ -92,6 +92,11 @@ class Booking(SQLModel, table=True):
     # Checkout Sessions started for this hold; bumped atomically to number the next attempt,
     # so two concurrent "Try again" clicks get attempts of their own.
     checkout_attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The calendar invitation's SEQUENCE: grows with every change the customer's calendar must
+    # take over (cancelled now; moved, once rescheduling exists).
+    calendar_sequence: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The customer turned reminders off for this booking (the link in every reminder).
+    reminders_off: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cancelled_by: CancelledBy | None = Field(default=None, sa_type=enum_column(CancelledBy, "cancelled_by"))

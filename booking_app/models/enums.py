@@ -77,6 +77,9 @@ class BookingEventKind(StrEnum):
     REFUND_RETRYING = "refund_retrying"
     REFUND_FAILED = "refund_failed"  # refused for good: needs a person
     REFUND_RECONCILED = "refund_reconciled"  # Stripe shows the money already went back
+    EMAIL_SENT = "email_sent"
+    EMAIL_FAILED = "email_failed"  # refused for good, or out of attempts
+    REMINDERS_OFF = "reminders_off"  # the customer followed the link in a reminder
 
 
 class JobStatus(StrEnum):

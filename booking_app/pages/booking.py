@@ -307,6 +307,7 @@ def _not_found() -> rx.Component:
         rx.vstack(
             _headline("search-x", "gray", "Booking not found",
                       "This link does not match a booking. Check that you copied the whole link."),
+            rx.link("Get the links to your bookings by e-mail", href="/bookings/find/"),
             rx.link("Go to the home page", href="/"),
             spacing="4",
         ),

@@ -119,6 +119,8 @@ def index() -> rx.Component:
             spacing="4",
             width="100%",
         ),
+        rx.text("Booked already? ", rx.link("Find your bookings", href="/bookings/find/"),
+                " — we'll e-mail you the links.", size="2", color_scheme="gray", margin_top="1.5rem"),
     )
 
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
-from booking_app.bookings import payment_outcomes, transitions
+from booking_app.bookings import notices, payment_outcomes, transitions
 from booking_app.db import autocommit_connection, get_engine, session_on, write_connection, write_session
 from booking_app.jobs import runner
 from booking_app.models import Booking, BookingStatus, Payment, PaymentStatus
@@ -108,9 +108,12 @@ def _paid_and_confirmed_statement(recorded: bool) -> sa.Select:
     logged = (transitions.paid_and_confirmed_events(confirmed, sa.select(target.c.amount).scalar_subquery(),
                                                     sa.select(target.c.currency).scalar_subquery())
               .returning(sa.column("id")).cte("logged"))
+    # And the confirmation mails it promises (the same jobs ``notices.booking_confirmed`` adds).
+    mailed = notices.confirmed_mail_jobs(confirmed).returning(sa.column("id")).cte("mailed")
     return sa.select(*columns, sa.exists(sa.select(claimed.c.id)).label("claimed"),
                      sa.exists(sa.select(confirmed.c.id)).label("confirmed"),
-                     sa.exists(sa.select(logged.c.id)).label("logged"))
+                     sa.exists(sa.select(logged.c.id)).label("logged"),
+                     sa.exists(sa.select(mailed.c.id)).label("mailed"))
 
 
 # Built once each (see _CLAIM_PAYMENT): for the confirmation page and for the webhook.
@@ -237,4 +240,4 @@ def _fail(session: Session, session_id: str, now: datetime) -> str:
                               PaymentStatus.FAILED, now, failure_message=DELAYED_PAYMENT_FAILED):
         return "unchanged"
     booking = session.get(Booking, payment.booking_id)
-    return payment_outcomes.payment_failed(session, booking, message=DELAYED_PAYMENT_FAILED, now=now)
+    return payment_outcomes.payment_failed(session, booking, payment.id, message=DELAYED_PAYMENT_FAILED, now=now)

@@ -124,7 +124,10 @@ def test_state_handlers_show_and_cancel_for_the_owner(shop: Shop, ada: int) -> N
     assert titles[-2:] == ["Cancelled by you", "Refund of £150.00 requested"]
     shop.run_jobs()
     run_handler(DashboardState.open_detail, state, booking_id)
-    assert state.detail.timeline[-1].title == "Refund of £150.00 completed" and state.detail.refunded == "£150.00"
+    titles = [item.title for item in state.detail.timeline]
+    assert "Refund of £150.00 completed" in titles and state.detail.refunded == "£150.00"
+    sent = [item.detail for item in state.detail.timeline if item.title == "E-mail sent"]
+    assert any(detail.startswith("“Cancelled:") and "to the customer" in detail for detail in sent)
 
 
 @pytest.mark.parametrize("who", ["rival", "anonymous"])

