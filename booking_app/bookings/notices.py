@@ -48,9 +48,9 @@ def booking_cancelled(target: Session | Connection, booking_id: int, *, by: str,
 
 
 def refund_completed(target: Session | Connection, booking_id: int, *, refund_id: int, amount: int,
-                     currency: str, now: datetime) -> None:
+                     currency: str, reason: str, now: datetime) -> None:
     _promise(target, booking_id, "refund_completed", CUSTOMER, now=now, key=str(refund_id), amount=amount,
-             currency=currency)
+             currency=currency, reason=reason)
 
 
 def payment_failed(target: Session | Connection, booking_id: int, *, payment_id: int, now: datetime) -> None:

@@ -233,9 +233,12 @@ def _content(payload: dict[str, Any], details: BookingDetails, current: view.Boo
                        footer="You get this e-mail because you offer sessions on Makerhours.")
     if template == "refund_completed":
         amount = format_money(int(payload["amount"]), payload["currency"])
+        why = payload.get("reason") or ""
+        # A cancellation explains itself; a late or second payment needs its reason said.
+        explain = [why] if why and not why.startswith("Cancelled by") else []
         return Content(subject=f"Refund of {amount} completed", heading="Your refund is on its way to you",
-                       lines=[f"We refunded {amount} for {_title(details)} ({_when(details, zone)}) to your original "
-                              "payment method. Depending on your bank it shows within 5–10 days."],
+                       lines=[*explain, f"We refunded {amount} for {_title(details)} ({_when(details, zone)}) to your "
+                              "original payment method. Depending on your bank it shows within 5–10 days."],
                        facts=[("Refund", amount), ("Booking", _title(details))], button=manage)
     if template == "reminder":
         hours = int(payload["hours"])

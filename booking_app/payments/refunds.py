@@ -195,7 +195,7 @@ def apply_refund_status(session: Session, refund_id: int, status: RefundStatus, 
                       detail=detail or (f"Stripe: {failure}" if failure else ""))
         if status == RefundStatus.SUCCEEDED:
             notices.refund_completed(session, payment.booking_id, refund_id=refund.id, amount=refund.amount,
-                                     currency=refund.currency, now=now)
+                                     currency=refund.currency, reason=refund.reason, now=now)
     refunded = session.exec(select(func.coalesce(func.sum(Refund.amount), 0))
                             .where(Refund.payment_id == payment.id, Refund.status == RefundStatus.SUCCEEDED)).one()
     if refunded > 0 and payment.status in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED):

@@ -235,3 +235,15 @@ def test_find_my_bookings_mails_the_links_and_answers_the_same_for_anyone(shop: 
     for _ in range(2):
         assert shop.client.post("/api/bookings/lookup", json={"email": CUSTOMER}).status_code == 202
     assert shop.client.post("/api/bookings/lookup", json={"email": CUSTOMER}).status_code == 429  # 3 an hour
+
+
+def test_a_late_payment_for_a_taken_time_is_refunded_and_the_mail_says_why(shop: Shop, smtp: SmtpServer) -> None:
+    booking = shop.book()
+    shop.expire_hold_in_db(booking["token"])
+    paid_booking(shop, 10, email="rival@example.com")  # someone else took the time
+    shop.choose(booking, "pay")  # the first customer pays late
+    shop.deliver()
+    shop.run_jobs()
+    mails = smtp.to(CUSTOMER)
+    assert [m["Subject"] for m in mails] == ["Refund of £150.00 completed"]  # never "Booked"
+    assert "after the reservation expired" in mails[0].get_body(("plain",)).get_content()
