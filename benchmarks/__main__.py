@@ -70,6 +70,7 @@ BENCHMARKS: tuple[tuple[str, list[str], list[str], Callable[[str], list[str]]], 
      ["--server-only", "--emulator-process", "--database", "postgresql", "--events", "600"],
      _lines_with(r"events/s", r"target >=")),
     ("jobs", [], ["--jobs", "2000", "--seconds", "5"], _lines_with(r"^(backlog|steady):")),
+    ("mail", [], ["--mails", "300"], _lines_with(r"^mails:")),
     ("wizard", [], ["--runs", "10"], _lines_with(r"^(pay|return) ->")),
     ("load", [], ["--customers", "40", "--seconds", "20", "--browsers", "1"], _load),
 )

@@ -95,3 +95,8 @@ OVERRIDE_DAY_PAST = (
 OVERRIDE_DAY_TOO_FAR = "Pick a date within the next year: customers cannot book further ahead than that."
 OVERRIDE_NOT_FOUND = "You have no special hours on {day}."
 PROFILE_NAME_LENGTH = "Please enter a name of 1 to 200 characters."
+REMINDER_HOURS_FORMAT = (
+    "Enter whole hours before the session, separated by commas, each from 1 to 168 (a week) — "
+    "for example 24, 1. Leave it empty to send no reminders."
+)
+REMINDER_HOURS_TOO_MANY = "Send at most 3 reminders per booking."

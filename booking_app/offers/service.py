@@ -27,10 +27,12 @@ from sqlmodel import Session, col, select
 
 from booking_app import messages
 from booking_app.timezones import validate_timezone
+from booking_app.bookings.notices import reminder_hours
 from booking_app.db import read_session, write_session
 from booking_app.errors import Forbidden, InvalidInput, NotFound
 from booking_app.models import Builder, DateOverride, DateOverrideWindow, SessionType, WeeklyWindow, utcnow
 from booking_app.money import format_money, from_minor_units
+from booking_app.offers import validation
 from booking_app.offers.validation import (
     MAX_NOTE_LENGTH,
     WEEKDAYS,
@@ -457,6 +459,24 @@ def set_timezone(actor_user_id: int | None, timezone: str) -> str:
         session.add(builder)
         session.flush()
     return name
+
+
+def get_reminder_hours(actor_user_id: int | None) -> str:
+    """The builder's reminder setting as typed back to them ("24, 1"; "" = none)."""
+    with read_session() as session:
+        return ", ".join(str(h) for h in reminder_hours(builder_of(session, actor_user_id).reminder_hours))
+
+
+def set_reminder_hours(actor_user_id: int | None, text: str) -> str:
+    """When customers are reminded of their sessions: hours before the start, comma-separated
+    (at most 3, each 1 to 168; empty = no reminders). Returns the setting as stored."""
+    hours = validation.parse_reminder_hours(text)
+    stored = ",".join(str(h) for h in hours)
+    with write_session() as session:
+        builder = _lock_builder(session, actor_user_id)
+        builder.reminder_hours = stored
+        session.add(builder)
+    return ", ".join(str(h) for h in hours)
 
 
 def _override_windows(session: Session, override_ids: list[int]) -> dict[int, list[tuple[int, int]]]:

@@ -376,3 +376,25 @@ def clean_profile(display_name: str, headline: str, bio: str) -> CleanProfile:
     if len(headline) > MAX_HEADLINE_LENGTH:
         raise InvalidInput("headline", messages.OFFER_TEXT_TOO_LONG.format(label="The headline", limit="200"))
     return CleanProfile(name, headline, clean_text(bio, "bio", MAX_BIO_LENGTH, "The bio"))
+
+
+# --- reminders --------------------------------------------------------------------------------
+
+MAX_REMINDERS = 3
+MAX_REMINDER_HOURS = 168
+
+
+def parse_reminder_hours(text: str) -> list[int]:
+    """Hours before a session to remind its customer, as typed ("24, 1"), largest first;
+    empty for no reminders.
+
+    >>> parse_reminder_hours(" 1, 24 "), parse_reminder_hours("")
+    ([24, 1], [])
+    """
+    parts = [part.strip().lower().removesuffix("h").strip() for part in (text or "").split(",") if part.strip()]
+    if any(not part.isdigit() or not 1 <= int(part) <= MAX_REMINDER_HOURS for part in parts):
+        raise InvalidInput("reminder_hours", messages.REMINDER_HOURS_FORMAT)
+    hours = sorted({int(part) for part in parts}, reverse=True)
+    if len(hours) > MAX_REMINDERS:
+        raise InvalidInput("reminder_hours", messages.REMINDER_HOURS_TOO_MANY)
+    return hours

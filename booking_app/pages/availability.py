@@ -53,6 +53,9 @@ class AvailabilityState(AuthState):
     override_end: str = "14:00"
     override_note: str = ""
     override_errors: dict[str, str] = {}
+    reminders: str = ""
+    saved_reminders: str = ""
+    reminders_error: str = ""
     error: str = ""
     busy: bool = False
 
@@ -78,9 +81,29 @@ class AvailabilityState(AuthState):
             return outcome.sign_in
         if outcome.ok:
             self._apply(outcome.value)
+            reminders = await self._as_builder(offers.get_reminder_hours)
+            if reminders.ok:
+                self.reminders = self.saved_reminders = reminders.value
         else:
             self.error = outcome.message
         return None
+
+    # -- reminders ------------------------------------------------------------------------------
+
+    @rx.event
+    def set_reminders(self, value: str):
+        self.reminders, self.reminders_error = value[:50], ""
+
+    @rx.event
+    async def save_reminders(self):
+        outcome = await self._as_builder(offers.set_reminder_hours, self.reminders)
+        if outcome.sign_in:
+            return outcome.sign_in
+        if not outcome.ok:
+            self.reminders_error = outcome.message
+            return None
+        self.reminders = self.saved_reminders = outcome.value
+        return rx.toast.success("Reminders saved." if outcome.value else "Customers get no reminders now.")
 
     # -- time zone ----------------------------------------------------------------------------
 
@@ -254,6 +277,26 @@ def _timezone() -> rx.Component:
     )
 
 
+def _reminders() -> rx.Component:
+    s = AvailabilityState
+    return rx.card(
+        rx.flex(
+            labelled_field("Remind customers (hours before the session)", "reminder-hours",
+                           rx.input(id="reminder-hours", value=s.reminders, on_change=s.set_reminders,
+                                    placeholder="24, 1", input_mode="numeric",
+                                    aria_invalid=rx.cond(s.reminders_error != "", "true", "false"),
+                                    aria_describedby=rx.cond(s.reminders_error != "", "reminder-hours-error", "")),
+                           s.reminders_error,
+                           hint="E-mail reminders, e.g. 24, 1. Leave empty for none. Never sent for bookings made "
+                                "inside that time."),
+            rx.button("Save reminders", on_click=s.save_reminders, disabled=s.reminders == s.saved_reminders,
+                      variant="soft"),
+            gap="0.75rem", align="end", wrap="wrap", width="100%",
+        ),
+        size="3", width="100%",
+    )
+
+
 def _overrides() -> rx.Component:
     s = AvailabilityState
     return rx.card(
@@ -303,7 +346,7 @@ def _overrides() -> rx.Component:
 
 def availability_page() -> rx.Component:
     return dashboard_shell("/dashboard/availability/", "Availability", error_callout(AvailabilityState.error),
-                           _timezone(), _weekly(), _overrides())
+                           _timezone(), _weekly(), _overrides(), _reminders())
 
 
 def register(app: rx.App) -> None:
