@@ -130,7 +130,8 @@ def _your_bookings(payload: dict[str, Any], *, job_key: str, now: datetime) -> C
     count = f"{len(live)} upcoming booking{'s' if len(live) != 1 else ''}"
     content = Content(subject=f"Your bookings on Makerhours ({count})", heading="Your bookings",
                       lines=[f"Someone (we hope you) asked for the links to the bookings made with {address}. "
-                             f"Here are your {count}; each link lets you see, reschedule or cancel that booking.",
+                             + (f"Here are your {count}; each link" if len(live) > 1 else "Here is your upcoming "
+                                "booking; its link") + " lets you see or cancel it.",
                              "If you did not ask, you can ignore this e-mail: nothing has changed."],
                       facts=facts, button=("Open the next one", booking_page_url(latest.public_token)))
     message = _message(content, to=(latest.customer_name, address), job_key=job_key, now=now)
