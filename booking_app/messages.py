@@ -100,3 +100,11 @@ REMINDER_HOURS_FORMAT = (
     "for example 24, 1. Leave it empty to send no reminders."
 )
 REMINDER_HOURS_TOO_MANY = "Send at most 3 reminders per booking."
+RESCHEDULE_CUTOFF = (
+    "This booking can no longer be moved: changes close {hours} hours before the start ({deadline}). "
+    "You can still cancel it under the cancellation policy."
+)
+RESCHEDULE_NOT_CONFIRMED = "Only a confirmed booking can be moved; an unpaid reservation can choose another time."
+RESCHEDULE_SAME_TIME = "That is already this booking's time; pick another."
+RESCHEDULE_GROUP = "A seat in a group session cannot be moved; cancel it and book another session instead."
+SESSION_STARTED_MOVE = "This session has already started, so it can no longer be moved."

@@ -18,6 +18,7 @@ from booking_app.api.schemas import (
     MAX_ID,
     BookingCreate,
     BookingLookupRequest,
+    BookingReschedule,
     BookingPublic,
     BuilderPublic,
     ErrorBody,
@@ -32,6 +33,7 @@ from booking_app.api.schemas import (
 from booking_app.bookings import queries, view
 from booking_app.bookings.cancel import cancel_as_customer
 from booking_app.bookings.holds import HoldRequest
+from booking_app.bookings.reschedule import reschedule_as_customer
 from booking_app.bookings.reserve import reserve
 from booking_app.bookings.lookup import send_links
 from booking_app.bookings.notices import turn_off_reminders
@@ -197,6 +199,16 @@ def cancel_booking(token: Token) -> BookingPublic:
     cut-off, not after. The refund is promised with the cancellation and sent by the job
     runner (``refund_pending`` until Stripe has taken it)."""
     cancel_as_customer(token, now=_now())
+    return _booking_public(view.by_token(token, now=_now()))
+
+
+@router.post("/bookings/{token}/reschedule", response_model=BookingPublic, responses=_ERRORS)
+def reschedule_booking(token: Token, body: BookingReschedule) -> BookingPublic:
+    """Move a confirmed booking to another offered time, keeping its payment, link and
+    invitation (same UID, higher SEQUENCE). ``409`` when the time is taken, after the session
+    type's cut-off (the message names it) or for a booking that is not confirmed; ``422`` when
+    the time is not an offered start or is the booking's own."""
+    reschedule_as_customer(token, body.start, now=_now())
     return _booking_public(view.by_token(token, now=_now()))
 
 

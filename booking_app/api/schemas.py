@@ -122,3 +122,9 @@ class LookupAccepted(BaseModel):
 
 class RemindersOff(BaseModel):
     reminders: str = Field(description='"off"')
+
+
+class BookingReschedule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: AwareDatetime = Field(description="the new start, ISO-8601 with offset, one of the offered slots")

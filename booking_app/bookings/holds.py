@@ -90,7 +90,7 @@ def create_hold(request: HoldRequest, *, now: datetime, engine: Engine | None = 
     # others can change meanwhile: the builder's bookings.
     with read_session(engine) as session:
         session_type, builder = get_session_type(session, clean.session_type_id)
-        _check_timing(session_type, clean.start, now)
+        check_timing(session_type, clean.start, now)
         if slot_at(session, session_type, builder, clean.start, now, include_busy=False) is None:
             raise InvalidInput("start", messages.NOT_A_SLOT)
         if _already_taken(session, session_type, builder, clean.start, now):
@@ -243,7 +243,7 @@ def _insert_hold(
     return booking
 
 
-def _check_timing(session_type: SessionType, start: datetime, now: datetime) -> None:
+def check_timing(session_type: SessionType, start: datetime, now: datetime) -> None:
     if start <= now:
         raise InvalidInput("start", messages.START_IN_PAST)
     notice = timedelta(minutes=session_type.minimum_notice_minutes)

@@ -47,6 +47,14 @@ def booking_cancelled(target: Session | Connection, booking_id: int, *, by: str,
     _promise(target, booking_id, "booking_cancelled", BUILDER, now=now, key=str(sequence), by=by, refund=refund)
 
 
+def booking_moved(target: Session | Connection, booking_id: int, *, by: str, old_start: datetime, message: str,
+                  sequence: int, now: datetime) -> None:
+    """Both sides: the new time (and the builder's message); the customer's updates the invitation."""
+    facts = dict(by=by, old_start=old_start.isoformat(), message=message)
+    _promise(target, booking_id, "booking_moved", CUSTOMER, now=now, key=str(sequence), sequence=sequence, **facts)
+    _promise(target, booking_id, "booking_moved", BUILDER, now=now, key=str(sequence), **facts)
+
+
 def refund_completed(target: Session | Connection, booking_id: int, *, refund_id: int, amount: int,
                      currency: str, reason: str, now: datetime) -> None:
     _promise(target, booking_id, "refund_completed", CUSTOMER, now=now, key=str(refund_id), amount=amount,

@@ -157,6 +157,7 @@ def _timeline_item(entry: TimelineEntry, timezone: str) -> TimelineItem:
         "refund_succeeded": (f"Refund of {amount} completed".replace("  ", " "), "blue"),
         "refund_failed": ("Refund failed — needs your attention", "red"),
         "refund_reconciled": ("Refund reconciled with Stripe", "blue"),
+        "rescheduled": (f"Moved by {_WHO.get(entry.actor, entry.actor)}", "blue"),
         "email_sent": ("E-mail sent", "gray"),
         "email_failed": ("E-mail not delivered", "red"),
         "reminders_off": ("The customer turned reminders off", "gray"),

@@ -232,6 +232,24 @@ def _content(payload: dict[str, Any], details: BookingDetails, current: view.Boo
                                f"{_short(details, zone)}", heading="Booking cancelled", lines=lines, facts=when,
                        button=("Open your dashboard", f"{get_settings().app_url}/dashboard/"),
                        footer="You get this e-mail because you offer sessions on Makerhours.")
+    if template == "booking_moved":
+        old = datetime.fromisoformat(payload["old_start"])
+        was = format_span(old, old + (booking.end_at - booking.start_at), zone)
+        by, to_customer = payload.get("by"), payload["recipient"] == "customer"
+        who = ("You" if by == "customer" else builder.display_name) if to_customer else (
+            "You" if by == "builder" else booking.customer_name)
+        lines = [f"{who} moved {_title(details)}. New time: {_when(details, zone)} (was {was})."]
+        if payload.get("message") and to_customer:
+            lines.append(f"Message from {builder.display_name}: “{payload['message']}”")
+        if to_customer:
+            lines.append("The attached invitation updates the event in your calendar.")
+            return Content(subject=f"Moved: {_title(details)}, now {_short(details, zone)}", heading="New time",
+                           lines=lines, facts=when, button=manage,
+                           invitation=("REQUEST", int(payload.get("sequence", 1))))
+        return Content(subject=f"Moved: {one_line(booking.customer_name, 80)}, {details.session_type.title}, "
+                               f"now {_short(details, zone)}", heading="Booking moved", lines=lines, facts=when,
+                       button=("Open your dashboard", f"{get_settings().app_url}/dashboard/"),
+                       footer="You get this e-mail because you offer sessions on Makerhours.")
     if template == "refund_completed":
         amount = format_money(int(payload["amount"]), payload["currency"])
         why = payload.get("reason") or ""

@@ -72,6 +72,7 @@ class BookingEventKind(StrEnum):
     CONFIRMED = "confirmed"
     EXPIRED = "expired"  # the hold ran out unpaid
     CANCELLED = "cancelled"
+    RESCHEDULED = "rescheduled"  # moved to another time, payment and link kept
     REFUND_REQUESTED = "refund_requested"
     REFUND_SUCCEEDED = "refund_succeeded"
     REFUND_RETRYING = "refund_retrying"

@@ -47,6 +47,8 @@ class SessionType(SQLModel, table=True):
     seats: int = Field(default=1)  # 1 = one-to-one; more = a group session
     # Customer cancellations: full refund until this many hours before the start, none after.
     refund_cutoff_hours: int = Field(default=24)
+    # Customers may move a booking until this many hours before its start (builders any time).
+    reschedule_cutoff_hours: int = Field(default=24, sa_column_kwargs={"server_default": "24"})
     is_active: bool = Field(default=True)
     display_order: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

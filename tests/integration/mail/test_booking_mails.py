@@ -247,3 +247,19 @@ def test_a_late_payment_for_a_taken_time_is_refunded_and_the_mail_says_why(shop:
     mails = smtp.to(CUSTOMER)
     assert [m["Subject"] for m in mails] == ["Refund of £150.00 completed"]  # never "Booked"
     assert "after the reservation expired" in mails[0].get_body(("plain",)).get_content()
+
+
+def test_a_moved_booking_updates_the_invitation_same_uid_higher_sequence(shop: Shop, smtp: SmtpServer) -> None:
+    booking = paid_booking(shop, 10)
+    shop.run_jobs()
+    response = shop.client.post(f"/api/bookings/{booking['token']}/reschedule", json={"start": at(shop.day, 14)})
+    assert response.status_code == 200
+    shop.run_jobs()
+    booked, moved = smtp.to(CUSTOMER)
+    assert moved["Subject"].startswith("Moved: Session with Ada, now")
+    first, second = invitation(booked).walk("VEVENT")[0], invitation(moved).walk("VEVENT")[0]
+    assert invitation(moved)["method"] == "REQUEST" and second["uid"] == first["uid"]
+    assert (first["sequence"], second["sequence"]) == (0, 1)
+    assert second.decoded("dtstart") == datetime.fromisoformat(at(shop.day, 14))
+    assert "was " in moved.get_body(("plain",)).get_content()
+    assert smtp.to(BUILDER)[-1]["Subject"].startswith("Moved: Grace Hopper")
