@@ -56,6 +56,9 @@ OFFER_NOTICE_BEYOND_HORIZON = (
 OFFER_HORIZON_RANGE = "Customers can book from 1 to 365 days ahead; enter a number of days in that range."
 OFFER_SEATS_RANGE = "Seats must be between 1 (one-to-one) and 100."
 OFFER_REFUND_CUTOFF_RANGE = "The refund cut-off must be between 0 and 720 hours (30 days) before the start."
+OFFER_RESCHEDULE_CUTOFF_RANGE = (
+    "The reschedule cut-off must be between 0 and 720 hours (30 days) before the start."
+)
 OFFER_CURRENCY_UNKNOWN = "Payments in {code} are not supported. Choose one of: {known}."
 OFFER_PRICE_REQUIRED = "Enter a price, or 0 for a free session."
 OFFER_PRICE_FORMAT = (
@@ -107,4 +110,5 @@ RESCHEDULE_CUTOFF = (
 RESCHEDULE_NOT_CONFIRMED = "Only a confirmed booking can be moved; an unpaid reservation can choose another time."
 RESCHEDULE_SAME_TIME = "That is already this booking's time; pick another."
 RESCHEDULE_GROUP = "A seat in a group session cannot be moved; cancel it and book another session instead."
+PICK_NEW_TIME = "Pick a date and a free time to move the booking to."
 SESSION_STARTED_MOVE = "This session has already started, so it can no longer be moved."

@@ -81,6 +81,7 @@ class SessionTypeDraft:
     horizon_days: int = 60
     seats: int = 1
     refund_cutoff_hours: int = 24
+    reschedule_cutoff_hours: int = 24
     is_active: bool = True
 
 
@@ -102,6 +103,7 @@ class SessionTypeView:
     horizon_days: int
     seats: int
     refund_cutoff_hours: int
+    reschedule_cutoff_hours: int
     is_active: bool
     display_order: int
 
@@ -117,7 +119,7 @@ class SessionTypeView:
             interval_minutes=self.interval_minutes, buffer_before_minutes=self.buffer_before_minutes,
             buffer_after_minutes=self.buffer_after_minutes,
             minimum_notice_minutes=self.minimum_notice_minutes, horizon_days=self.horizon_days, seats=self.seats, refund_cutoff_hours=self.refund_cutoff_hours,
-            is_active=self.is_active,
+            reschedule_cutoff_hours=self.reschedule_cutoff_hours, is_active=self.is_active,
         )
 
 
@@ -319,6 +321,7 @@ def _view(kind: SessionType) -> SessionTypeView:
         interval_minutes=kind.interval_minutes, buffer_before_minutes=kind.buffer_before_minutes,
         buffer_after_minutes=kind.buffer_after_minutes, minimum_notice_minutes=kind.minimum_notice_minutes,
         horizon_days=kind.horizon_days, seats=kind.seats, refund_cutoff_hours=kind.refund_cutoff_hours,
+        reschedule_cutoff_hours=kind.reschedule_cutoff_hours,
         is_active=kind.is_active, display_order=kind.display_order,
     )
 

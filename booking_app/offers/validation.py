@@ -69,6 +69,7 @@ class CleanSessionType:
     horizon_days: int
     seats: int
     refund_cutoff_hours: int
+    reschedule_cutoff_hours: int
     is_active: bool
 
 
@@ -108,11 +109,14 @@ def clean_session_type(draft) -> CleanSessionType:  # noqa: ANN001 - offers.serv
     cutoff = whole_number(draft.refund_cutoff_hours, "refund_cutoff_hours", "the refund cut-off")
     if not 0 <= cutoff <= MAX_REFUND_CUTOFF_HOURS:
         raise InvalidInput("refund_cutoff_hours", messages.OFFER_REFUND_CUTOFF_RANGE)
+    moves = whole_number(draft.reschedule_cutoff_hours, "reschedule_cutoff_hours", "the reschedule cut-off")
+    if not 0 <= moves <= MAX_REFUND_CUTOFF_HOURS:
+        raise InvalidInput("reschedule_cutoff_hours", messages.OFFER_RESCHEDULE_CUTOFF_RANGE)
     return CleanSessionType(
         title=title, slug=slug, description=description, duration_minutes=duration, price_amount=price,
         currency=currency, interval_minutes=interval, buffer_before_minutes=before,
         buffer_after_minutes=after, minimum_notice_minutes=notice, horizon_days=horizon, seats=seats,
-        refund_cutoff_hours=cutoff,
+        refund_cutoff_hours=cutoff, reschedule_cutoff_hours=moves,
         is_active=bool(draft.is_active),
     )
 

@@ -27,10 +27,12 @@ NUMBER_FIELDS = (
     ("horizon_days", "Bookable up to (days ahead)", ""),
     ("seats", "Seats", "1 for one-to-one; more for a group session."),
     ("refund_cutoff_hours", "Full refund until (hours before)", "Customers who cancel later get no refund."),
+    ("reschedule_cutoff_hours", "Customers can move it until (hours before)", "You can move it until the start."),
 )
 EMPTY_FORM = {"title": "", "description": "", "price": "0", "currency": "gbp", "duration_minutes": "60",
               "interval_minutes": "", "buffer_before_minutes": "0", "buffer_after_minutes": "0",
               "minimum_notice_minutes": "0", "horizon_days": "60", "seats": "1", "refund_cutoff_hours": "24",
+              "reschedule_cutoff_hours": "24",
               "is_active": "true"}
 
 
@@ -52,7 +54,7 @@ def _draft_of(form: dict[str, str]) -> SessionTypeDraft:
         interval_minutes=number("interval_minutes"),
         **{key: number(key) or 0 for key in ("buffer_before_minutes", "buffer_after_minutes",
                                              "minimum_notice_minutes", "horizon_days", "seats",
-                                             "refund_cutoff_hours")},
+                                             "refund_cutoff_hours", "reschedule_cutoff_hours")},
         is_active=form.get("is_active", "true") == "true",
     )
 

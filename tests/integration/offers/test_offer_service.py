@@ -98,6 +98,7 @@ def test_creates_a_session_type_last_in_order_with_a_slug_from_its_title(studio:
     assert (row.price_amount, row.currency, row.description) == (15000, "gbp", "Bring a repo.")
     assert (row.interval_minutes, row.buffer_before_minutes, row.buffer_after_minutes) == (30, 5, 10)
     assert (row.minimum_notice_minutes, row.horizon_days, row.seats, row.refund_cutoff_hours) == (120, 30, 2, 48)
+    assert row.reschedule_cutoff_hours == 24  # the default
     assert row.is_active
     assert offers.list_session_types(studio.ada)[-1] == created
     with Session(studio.engine) as session:
@@ -185,6 +186,8 @@ INVALID_DRAFTS = [
     (dict(seats=101), "seats", "and 100"),
     (dict(refund_cutoff_hours=-1), "refund_cutoff_hours", "between 0 and 720 hours"),
     (dict(refund_cutoff_hours=721), "refund_cutoff_hours", "between 0 and 720 hours"),
+    (dict(reschedule_cutoff_hours=-1), "reschedule_cutoff_hours", "between 0 and 720 hours"),
+    (dict(reschedule_cutoff_hours="soon"), "reschedule_cutoff_hours", "whole number"),
     (dict(currency="xyz"), "currency", "Payments in XYZ are not supported. Choose one of: AED, AUD"),
     (dict(currency="pounds"), "currency", "not supported"),
     (dict(currency=""), "currency", "not supported"),
