@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -18,6 +18,7 @@ from booking_app import messages
 from booking_app.bookings import events, policy, queries
 from booking_app.bookings.queries import BookingDetails
 from booking_app.db import read_session
+from booking_app.formatting import format_moment
 from booking_app.models import Booking, Job, JobStatus, Payment, PaymentStatus, Refund, RefundStatus
 from booking_app.payments.refunds import REFUND_JOB
 from booking_app.urls import booking_page_url, calendar_file_url
@@ -67,6 +68,9 @@ class BookingView:
     full_refund_until: datetime
     customer_can_cancel: bool
     customer_cancel_refusal: str  # why not, when not
+    session_type_id: int
+    customer_can_reschedule: bool  # a confirmed booking before the session type's cut-off
+    customer_reschedule_refusal: str  # why not, when a confirmed booking cannot be moved by the customer
     cancelled_by: str | None
     cancellation_reason: str
     manage_url: str
@@ -129,6 +133,7 @@ def _view(details: BookingDetails, payments: list[Payment], refunds: list[Refund
     refusal = policy.customer_cancel_refusal(booking, now=now) if status != "expired" else messages.HOLD_GONE
     owed = sum(r.amount for r in refunds if r.status in _ON_ITS_WAY)
     quote = policy.refund_quote(booking, paid - refunded - owed, now=now)
+    can_move, move_refusal = _customer_reschedule(details, status, now)
     return BookingView(
         id=booking.id, token=booking.public_token, status=status, start=booking.start_at, end=booking.end_at,
         customer_timezone=booking.customer_timezone, customer_name=booking.customer_name,
@@ -145,10 +150,28 @@ def _view(details: BookingDetails, payments: list[Payment], refunds: list[Refund
         paid=paid, refunded=refunded, refund_pending=pending, refund_needs_attention=attention,
         refund_if_cancelled_now=quote.amount if status == "confirmed" and refusal is None else 0,
         full_refund_until=quote.deadline, customer_can_cancel=refusal is None, customer_cancel_refusal=refusal or "",
+        session_type_id=kind.id, customer_can_reschedule=can_move, customer_reschedule_refusal=move_refusal,
         cancelled_by=str(booking.cancelled_by) if booking.cancelled_by else None,
         cancellation_reason=booking.cancellation_reason or "",
         manage_url=booking_page_url(booking.public_token), calendar_url=calendar_file_url(booking.public_token),
     )
+
+
+def _customer_reschedule(details: BookingDetails, status: str, now: datetime) -> tuple[bool, str]:
+    """Whether the customer may move the booking now (the rules of ``reschedule_as_customer``),
+    and why not for a confirmed booking that cannot be moved."""
+    booking, kind = details.booking, details.session_type
+    if status != "confirmed":
+        return False, ""
+    if now >= booking.start_at:
+        return False, messages.SESSION_STARTED_MOVE
+    if kind.seats > 1:
+        return False, messages.RESCHEDULE_GROUP
+    deadline = booking.start_at - timedelta(hours=kind.reschedule_cutoff_hours)
+    if now > deadline:
+        return False, messages.RESCHEDULE_CUTOFF.format(
+            hours=kind.reschedule_cutoff_hours, deadline=format_moment(deadline, booking.customer_timezone))
+    return True, ""
 
 
 def by_token(token: str, *, now: datetime) -> BookingView:

@@ -9,10 +9,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import col, func, or_, select
 
+from booking_app import messages
 from booking_app.bookings import view as booking_view
+from booking_app.bookings.reschedule import reschedule_as_builder
 from booking_app.bookings.events import TimelineEntry
 from booking_app.bookings.queries import BookingDetails
 from booking_app.db import read_session
+from booking_app.errors import InvalidInput
 from booking_app.formatting import format_span
 from booking_app.models import Booking, BookingStatus, Builder, Payment, PaymentStatus, Refund, RefundStatus, SessionType
 from booking_app.money import format_money, from_minor_units
@@ -115,6 +118,9 @@ class BookingDetail:
     cancellation_reason: str
     timeline: list[TimelineItem]
     builder_timezone: str = ""  # the zone of the timeline's times
+    session_type_id: int = 0
+    can_reschedule: bool = False  # confirmed and not started: the builder may move it
+    local_date: str = ""  # the booking's date in the builder's zone ("2026-12-01")
 
 
 def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime) -> BookingDetail:
@@ -135,7 +141,18 @@ def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime)
         refund_on_cancel=format_money(view.kept, view.currency) if can_cancel and view.kept else "",
         can_cancel=can_cancel, cancellation_reason=view.cancellation_reason,
         timeline=[_timeline_item(entry, zone) for entry in found.timeline], builder_timezone=zone,
+        session_type_id=view.session_type_id,
+        can_reschedule=view.status == BookingStatus.CONFIRMED and now < view.start,
+        local_date=view.start.astimezone(load_timezone(zone)).date().isoformat(),
     )
+
+
+def move_booking(actor_user_id: int | None, booking_id: int, start_iso: str, message: str, now: datetime) -> None:
+    """"Move booking" in the details: the builder's reschedule (any free time before the start)."""
+    if not start_iso:
+        raise InvalidInput("start", messages.PICK_NEW_TIME)
+    reschedule_as_builder(actor_user_id=actor_user_id, booking_id=booking_id, start=datetime.fromisoformat(start_iso),
+                          now=now, message=message)
 
 
 _WHO = {"customer": "the customer", "builder": "you", "system": "Makerhours", "stripe": "Stripe"}

@@ -39,6 +39,9 @@ class BookingPageState(rx.State):
     refund_attention_display: str = ""
     can_cancel: bool = False
     cancel_refusal: str = ""
+    can_reschedule: bool = False
+    reschedule_refusal: str = ""
+    reschedule_url: str = ""
     refund_now_display: str = ""
     refund_deadline: str = ""
     cutoff_hours: int = 24
@@ -251,6 +254,11 @@ def _actions() -> rx.Component:
                     + s.refund_deadline + "), no refund after. Cancelling closes when the session starts."),
             size="2", color_scheme="gray",
         ),
+        rx.cond(s.can_reschedule,
+                rx.link(rx.button(rx.icon("calendar-clock", size=16), "Reschedule", variant="soft"),
+                        href=s.reschedule_url, reload_document=True, id="reschedule-link"),
+                rx.cond(s.reschedule_refusal != "",
+                        rx.text(s.reschedule_refusal, size="2", id="reschedule-refusal"))),
         rx.cond(s.can_cancel, _cancel_dialog(), rx.text(s.cancel_refusal, size="2", id="cancel-refusal")),
         align="start",
         spacing="3",

@@ -57,6 +57,10 @@ def _snapshot(view: booking_view.BookingView) -> dict:
         "is_free": view.is_free,
         "can_cancel": view.customer_can_cancel,
         "cancel_refusal": view.customer_cancel_refusal,
+        "can_reschedule": view.customer_can_reschedule,
+        "reschedule_refusal": view.customer_reschedule_refusal,
+        "reschedule_url": (f"/book/{view.builder.slug}/?type={view.session_type_slug}&reschedule={view.token}"
+                           if view.customer_can_reschedule else ""),
         "failure": view.payment_failure,
         "cancellation_reason": view.cancellation_reason,
         "cancelled_by": view.cancelled_by or "",

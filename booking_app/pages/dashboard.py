@@ -19,6 +19,8 @@ from booking_app.components.forms import error_callout
 from booking_app.dashboard import bookings as data
 from booking_app.dashboard.bookings import BookingDetail, BookingRow, Revenue
 from booking_app.errors import DomainError
+from booking_app.pages import wizard_data
+from booking_app.pages.wizard_data import SlotChoice
 from booking_app.state.auth import AuthState
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,26 @@ class DashboardState(AuthState):
     cancel_busy: bool = False
     cancel_outcome: str = ""
     cancel_reason: str = ""
+    move_days: dict[str, list[SlotChoice]] = {}  # the open booking's free times, by the builder's date
+    move_date: str = ""
+    move_start: str = ""
+    move_message: str = ""
+    move_busy: bool = False
+    move_error: str = ""
+    move_outcome: str = ""
     _watching: bool = False
+
+    @rx.var
+    def move_day_slots(self) -> list[SlotChoice]:
+        return self.move_days.get(self.move_date, [])
+
+    @rx.var
+    def move_first_day(self) -> str:
+        return min(self.move_days, default="")
+
+    @rx.var
+    def move_last_day(self) -> str:
+        return max(self.move_days, default="")
 
     @rx.var
     def chart_data(self) -> list[dict[str, str | float]]:
@@ -69,7 +90,7 @@ class DashboardState(AuthState):
         if actor is None:
             return self._to_sign_in()
         # The tab's state outlives a reload: a fresh page starts with no details open.
-        self.detail_open, self.cancel_outcome = False, ""
+        self.detail_open, self.cancel_outcome, self.move_outcome = False, "", ""
         self.loading = True
         try:
             await self._refresh(actor)
@@ -109,14 +130,78 @@ class DashboardState(AuthState):
         if actor is None:
             return self._to_sign_in()
         self.cancel_outcome, self.error, self.cancel_reason = "", "", ""
+        self.move_outcome = ""
         try:
             self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
                                                   now=_now())
         except DomainError as exc:
             self.error = exc.message
             return None
+        self._reset_move()
+        await self._load_move_days()
         self.detail_open = True
         return DashboardState.watch_refund if self.detail.refund_pending else None
+
+    def _reset_move(self) -> None:
+        self.move_days, self.move_date, self.move_start, self.move_message = {}, "", "", ""
+        self.move_busy, self.move_error = False, ""
+
+    async def _load_move_days(self) -> None:
+        """The free times of the open booking's session type, when the builder may move it."""
+        if not (self.detail.can_reschedule and self.detail.session_type_id):
+            self.move_days = {}
+            return
+        try:
+            self.move_days = await asyncio.to_thread(wizard_data.load_slots, self.detail.session_type_id,
+                                                     self.detail.builder_timezone, _now())
+        except DomainError as exc:
+            self.move_days, self.move_error = {}, exc.message
+        if self.move_date not in self.move_days:  # the booking's own day when it has free times
+            own_day = self.detail.local_date if self.detail.local_date in self.move_days else ""
+            self.move_date, self.move_start = own_day or min(self.move_days, default=""), ""
+
+    @rx.event
+    def set_move_date(self, day: str):
+        self.move_date, self.move_error = day[:10], ""
+        if not any(slot.start == self.move_start for slot in self.move_days.get(self.move_date, [])):
+            self.move_start = ""
+
+    @rx.event
+    def set_move_start(self, start: str):
+        self.move_start, self.move_error = start, ""
+
+    @rx.event
+    def set_move_message(self, message: str):
+        self.move_message = message[:500]
+
+    @rx.event
+    async def move_booking(self):
+        """Move the open booking to the chosen free time, as its builder."""
+        if self.move_busy or not self.detail.row.id:
+            return
+        self.move_busy, self.move_error, self.move_outcome = True, "", ""
+        yield
+        booking_id = self.detail.row.id
+        outcome = await self._as_builder(data.move_booking, booking_id, self.move_start, self.move_message, _now())
+        if outcome.sign_in is not None:
+            self.move_busy = False
+            yield outcome.sign_in
+            return
+        if not outcome.ok:
+            self.move_busy, self.move_error = False, outcome.message
+            if outcome.field == "start" or "taken" in outcome.message:
+                self.move_start = ""
+                await self._load_move_days()
+            return
+        actor = await self.actor_id()
+        self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
+                                              now=_now())
+        self.move_outcome = (f"Moved to {self.detail.row.when}. The customer gets an e-mail with the updated "
+                             "invitation.")
+        self._reset_move()
+        await self._load_move_days()
+        await self._refresh(actor)
+        yield rx.toast.success("Booking moved")
 
     @rx.event
     def set_cancel_reason(self, reason: str):
@@ -367,6 +452,7 @@ def _detail_dialog() -> rx.Component:
             rx.vstack(
                 rx.cond(s.cancel_outcome != "",
                         rx.callout(s.cancel_outcome, icon="info", color_scheme="blue", role="status", width="100%")),
+
                 rx.data_list.root(
                     _row("When (your time)", d.row.when),
                     _row("Customer's time", d.when_customer),
@@ -390,6 +476,7 @@ def _detail_dialog() -> rx.Component:
                     rx.cond(d.cancellation_reason != "", _row("Cancellation", rx.text(d.cancellation_reason, **wrap))),
                     orientation=rx.breakpoints(initial="vertical", sm="horizontal"), size="2", width="100%",
                 ),
+                rx.cond(d.can_reschedule, _reschedule_control()),
                 _timeline(),
                 spacing="4", width="100%",
             ),
@@ -410,6 +497,63 @@ def _detail_dialog() -> rx.Component:
         ),
         open=s.detail_open,
         on_open_change=s.set_detail_open,
+    )
+
+
+def _reschedule_control() -> rx.Component:
+    """Move the open booking: a date, one of that day's free times, an optional message."""
+    s = DashboardState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Reschedule", as_="h3", size="3", id="reschedule-heading"),
+            rx.cond(s.move_outcome != "",
+                    rx.callout(s.move_outcome, icon="calendar-check", color_scheme="green", role="status",
+                               width="100%", id="move-outcome")),
+            rx.cond(
+                s.move_first_day == "",
+                rx.text("No free times to move this booking to in the coming weeks.", size="2", color_scheme="gray"),
+                rx.vstack(
+                    rx.flex(
+                        rx.vstack(
+                            rx.el.label(rx.text("New date", size="2", weight="medium"), html_for="move-date"),
+                            rx.input(id="move-date", type="date", value=s.move_date, on_change=s.set_move_date,
+                                     min=s.move_first_day, max=s.move_last_day, width="100%"),
+                            spacing="1", flex="1", min_width="10rem",
+                        ),
+                        rx.vstack(
+                            rx.el.label(rx.text("Free time (your time)", size="2", weight="medium"),
+                                        html_for="move-time"),
+                            rx.select.root(
+                                rx.select.trigger(id="move-time", width="100%",
+                                                  placeholder=rx.cond(s.move_day_slots.length() > 0, "Pick a time",
+                                                                      "No free times that day")),
+                                rx.select.content(rx.foreach(
+                                    s.move_day_slots,
+                                    lambda slot: rx.select.item(slot.time_24h, value=slot.start),
+                                )),
+                                value=s.move_start, on_change=s.set_move_start,
+                                disabled=s.move_day_slots.length() == 0,
+                            ),
+                            spacing="1", flex="1", min_width="10rem",
+                        ),
+                        gap="0.75rem", wrap="wrap", width="100%",
+                    ),
+                    rx.vstack(
+                        rx.el.label(rx.text("Message to the customer (optional)", size="2", weight="medium"),
+                                    html_for="move-message"),
+                        rx.text_area(id="move-message", value=s.move_message, on_change=s.set_move_message,
+                                     max_length=500, rows="2", resize="vertical", width="100%"),
+                        spacing="1", width="100%",
+                    ),
+                    error_callout(s.move_error),
+                    rx.button(rx.icon("calendar-clock", size=16), "Move booking", on_click=s.move_booking,
+                              loading=s.move_busy, disabled=(s.move_start == "") | s.move_busy),
+                    spacing="3", width="100%",
+                ),
+            ),
+            spacing="3", width="100%",
+        ),
+        size="2", width="100%", aria_labelledby="reschedule-heading",
     )
 
 

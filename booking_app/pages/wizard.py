@@ -10,6 +10,7 @@ import reflex as rx
 
 from booking_app.components.forms import error_callout, labelled_field
 from booking_app.components.layout import page_shell
+from booking_app.pages.wizard_state import STEPS
 from booking_app.pages.wizard_state import WizardState as W
 
 ROUTE = "/book/[builder]"
@@ -135,6 +136,68 @@ def _step_type() -> rx.Component:
     )
 
 
+# -- reschedule mode ----------------------------------------------------------------------------
+
+
+def _currently() -> rx.Component:
+    return rx.cond(
+        W.rescheduling,
+        rx.callout(rx.text(rx.text.strong("Currently: "), W.current_when), icon="calendar-clock", color_scheme="gray",
+                   width="100%", id="current-time"),
+    )
+
+
+def _step_move() -> rx.Component:
+    """Reschedule mode's review: the old and the new time, and "Move booking"."""
+    return rx.vstack(
+        rx.heading("Move your booking", as_="h1", size="6"),
+        rx.data_list.root(
+            _row("Session", W.chosen.title),
+            _row("With", W.profile.name),
+            _row("Currently", rx.text(W.current_when, text_decoration="line-through", color_scheme="gray")),
+            _row("New time (your time)", rx.text(W.when_customer, weight="bold")),
+            rx.cond(W.zones_differ, _row(W.profile.name + "'s time", W.when_builder)),
+            orientation=rx.breakpoints(initial="vertical", sm="horizontal"), size="2",
+        ),
+        rx.text("Your payment, your booking link and your notes stay as they are; you and "
+                + W.profile.name + " get an updated invitation by e-mail.", size="2", color_scheme="gray"),
+        error_callout(W.pay_error),
+        rx.button("Move booking", on_click=W.move_booking, loading=W.busy, disabled=W.busy, size="3", width="100%",
+                  id="move-button"),
+        rx.flex(
+            rx.button(rx.icon("arrow-left", size=16), "Pick another time", variant="ghost", on_click=W.go_to("time")),
+            rx.link(rx.button("Keep the current time", variant="ghost", color_scheme="gray"), href=W.booking_url,
+                    reload_document=True),
+            justify="between", wrap="wrap", gap="0.5rem", width="100%",
+        ),
+        spacing="4", width="100%",
+    )
+
+
+def _reschedule_progress() -> rx.Component:
+    def item(index: int, key: str, label: str) -> rx.Component:
+        active = W.step_index >= STEPS.index(key)
+        current = W.step == key
+        return rx.el.li(
+            rx.hstack(
+                rx.center(rx.text(str(index + 1), size="1", weight="bold"), width="24px", height="24px",
+                          border_radius="50%", flex_shrink="0",
+                          background=rx.cond(active, rx.color("accent", 9), rx.color("gray", 4)),
+                          color=rx.cond(active, "white", rx.color("gray", 11))),
+                rx.text(label, size="2", weight=rx.cond(current, "bold", "regular")),
+                align="center", spacing="2",
+            ),
+            aria_current=rx.cond(current, "step", None),
+            style={"listStyle": "none", "display": "flex", "alignItems": "center", "flex": "1"},
+        )
+
+    return rx.el.nav(
+        rx.el.ol(item(0, "time", "New time"), item(1, "review", "Move"),
+                 style={"display": "flex", "gap": "0.75rem", "padding": "0", "margin": "0"}),
+        aria_label="Rescheduling progress", width="100%",
+    )
+
+
 # -- step 2 ---------------------------------------------------------------------------------
 
 
@@ -232,7 +295,8 @@ def _slots() -> rx.Component:
 
 def _step_time() -> rx.Component:
     return rx.vstack(
-        rx.heading("Pick a date and time", as_="h1", size="6"),
+        rx.heading(rx.cond(W.rescheduling, "Pick a new time", "Pick a date and time"), as_="h1", size="6"),
+        _currently(),
         _notice(W.time_message),
         rx.flex(
             _zone_picker(),
@@ -257,7 +321,12 @@ def _step_time() -> rx.Component:
                            icon="calendar-x", color_scheme="gray", width="100%"),
             ),
         ),
-        rx.button(rx.icon("arrow-left", size=16), "Back", variant="ghost", on_click=W.go_to("type")),
+        rx.cond(
+            W.rescheduling,
+            rx.link(rx.button(rx.icon("arrow-left", size=16), "Keep the current time", variant="ghost"),
+                    href=W.booking_url, reload_document=True),
+            rx.button(rx.icon("arrow-left", size=16), "Back", variant="ghost", on_click=W.go_to("type")),
+        ),
         spacing="4", width="100%",
     )
 
@@ -365,13 +434,13 @@ def _not_found() -> rx.Component:
 def wizard_page() -> rx.Component:
     main = rx.card(
         rx.vstack(
-            rx.cond(W.step != "returned", _progress()),
+            rx.cond(W.step != "returned", rx.cond(W.rescheduling, _reschedule_progress(), _progress())),
             rx.match(
                 W.step,
                 ("type", _step_type()),
                 ("time", _step_time()),
                 ("details", _step_details()),
-                ("review", _step_review()),
+                ("review", rx.cond(W.rescheduling, _step_move(), _step_review())),
                 ("returned", _step_returned()),
                 _step_type(),
             ),

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from booking_app.bookings import customer, queries
 from booking_app.bookings.cancel import release_hold as release_hold_now
 from booking_app.bookings.holds import HoldRequest
+from booking_app.bookings.reschedule import reschedule_as_customer
 from booking_app.bookings.reserve import Reservation, reserve, start_checkout
 from booking_app.db import read_session
 from booking_app.errors import NotFound
@@ -190,6 +191,36 @@ def load_returned_hold(token: str, builder_slug: str, now: datetime) -> Returned
     return ReturnedHold(str(status), booking.session_type_id, booking.start_at.isoformat(), local.date().isoformat(),
                         booking.customer_name, booking.customer_email, booking.customer_notes,
                         booking.customer_timezone, booking.hold_expires_at)
+
+
+@dataclass(frozen=True)
+class RescheduleTarget:
+    """A confirmed booking the customer is moving (``?reschedule=<token>``)."""
+
+    token: str
+    session_type_id: int
+    start: str  # its current time, UTC ISO-8601
+    timezone: str  # the customer's zone when booking
+
+
+def load_reschedule_target(token: str, builder_slug: str) -> RescheduleTarget | None:
+    """The booking behind ``?reschedule=``; None for an unknown token, another builder's
+    booking or one that is not confirmed (the wizard then works as usual)."""
+    with read_session() as session:
+        try:
+            details = queries.by_token(session, token)
+        except NotFound:
+            return None
+    booking = details.booking
+    if details.builder.slug != builder_slug or booking.status != BookingStatus.CONFIRMED:
+        return None
+    return RescheduleTarget(booking.public_token, booking.session_type_id, booking.start_at.isoformat(),
+                            booking.customer_timezone)
+
+
+def move_booking(token: str, start_iso: str, now: datetime) -> None:
+    """"Move booking": the customer's reschedule (cut-off, free slot and all)."""
+    reschedule_as_customer(token, datetime.fromisoformat(start_iso), now=now)
 
 
 def retry_checkout(token: str, now: datetime) -> str:

@@ -73,6 +73,8 @@ class WizardState(rx.State):
     busy: bool = False
     pay_error: str = ""
     returned_token: str = ""  # a hold the customer came back to from Checkout unpaid
+    reschedule_token: str = ""  # reschedule mode: the confirmed booking being moved (?reschedule=)
+    current_start: str = ""  # its current time (UTC ISO-8601)
     # Backend only: the page context last seen, the step to resume on a reconnect, and whether
     # the tab left for Checkout (coming back from there is an arrival, whatever the page mark).
     _page_mark: str = ""
@@ -146,6 +148,21 @@ class WizardState(rx.State):
             return ""
         return data.describe_time(self.selected_start, self.chosen.minutes, self.profile.timezone, self.hour12)
 
+    @rx.var
+    def rescheduling(self) -> bool:
+        return self.reschedule_token != ""
+
+    @rx.var
+    def current_when(self) -> str:
+        if not (self.current_start and self.reschedule_token):
+            return ""
+        return data.describe_time(self.current_start, self.chosen.minutes, self.timezone or self.profile.timezone,
+                                  self.hour12)
+
+    @rx.var
+    def booking_url(self) -> str:
+        return f"/booking/{self.reschedule_token}/" if self.reschedule_token else ""
+
     # -- loading -------------------------------------------------------------------------
 
     @rx.event
@@ -180,10 +197,26 @@ class WizardState(rx.State):
                 self.type_id, self.selected_start, self.selected_day, self.slots_by_day = card.id, "", "", {}
             if card is not None:
                 self.step = "time"
+        await self._reschedule_mode(query.get("reschedule", ""))
         if self.type_id:
             self.slots_loading = True  # until browser_settings' refresh: times shown may be stale
         events.append(rx.call_script(DETECT_BROWSER, callback=WizardState.browser_settings))
         return events
+
+    async def _reschedule_mode(self, token: str) -> None:
+        """``?reschedule=<token>``: move that confirmed booking (same builder and session type):
+        no session choice, no details, no payment. Any other token: the usual wizard."""
+        target = await asyncio.to_thread(data.load_reschedule_target, token, self.profile.slug) if token else None
+        if target is None or not any(card.id == target.session_type_id for card in self.session_types):
+            if self.reschedule_token:  # leaving reschedule mode: start afresh
+                self.selected_start = ""
+            self.reschedule_token, self.current_start = "", ""
+            return
+        if target.session_type_id != self.type_id or target.token != self.reschedule_token:
+            self.type_id, self.selected_start, self.selected_day, self.slots_by_day = target.session_type_id, "", "", {}
+        self.reschedule_token, self.current_start, self.step = target.token, target.start, "time"
+        if not self.timezone_chosen:
+            self.timezone, self.timezone_chosen = target.timezone, True
 
     async def _returned_from_checkout(self, token: str) -> list:
         hold = await asyncio.to_thread(data.load_returned_hold, token, self.profile.slug, _now())
@@ -266,7 +299,7 @@ class WizardState(rx.State):
     @rx.event
     def pick_slot(self, start: str):
         self.selected_start, self.time_message, self.pay_error = start, "", ""
-        self.step = "details"
+        self.step = "review" if self.reschedule_token else "details"
 
     @rx.event
     def set_clock(self, value: str | list[str]):
@@ -328,6 +361,8 @@ class WizardState(rx.State):
     @rx.event
     def go_to(self, step: str):
         """Back to an earlier step (the progress bar and the Back buttons); what was entered stays."""
+        if self.reschedule_token and step in ("type", "details"):
+            return  # reschedule mode has no session choice and no details
         if step in STEPS and STEPS.index(step) < self.step_index:
             self.step, self.pay_error = step, ""
 
@@ -366,6 +401,38 @@ class WizardState(rx.State):
             yield go_to_checkout(reservation.checkout_url)  # same tab; busy stays on while leaving
         else:
             yield rx.redirect(f"/booking/{reservation.token}/")
+
+    # -- reschedule mode: move the booking -------------------------------------------------
+
+    @rx.event
+    async def move_booking(self):
+        if self.busy or not (self.reschedule_token and self.selected_start):
+            return
+        self.busy, self.pay_error = True, ""
+        yield
+        token = self.reschedule_token
+        try:
+            await asyncio.to_thread(data.move_booking, token, self.selected_start, _now())
+        except Conflict as exc:
+            if exc.message == messages.SLOT_TAKEN:  # taken meanwhile: back to the times, refreshed
+                self._back_to_times(exc.message)
+                yield WizardState.refresh_slots
+            else:  # past the cut-off, cancelled meanwhile…
+                self.busy, self.pay_error = False, exc.message
+            return
+        except InvalidInput as exc:
+            if exc.field == "start":
+                self._back_to_times(exc.message)
+                yield WizardState.refresh_slots
+            else:
+                self.busy, self.pay_error = False, exc.message
+            return
+        except DomainError as exc:
+            self.busy, self.pay_error = False, exc.message
+            return
+        self.reschedule_token, self.current_start, self.selected_start, self.step = "", "", "", "time"
+        self.busy = False
+        yield rx.redirect(f"/booking/{token}/")
 
     def _back_to_times(self, message: str) -> None:
         self.busy, self.step, self.time_message, self.selected_start = False, "time", message, ""
