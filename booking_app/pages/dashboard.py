@@ -188,10 +188,10 @@ class DashboardState(AuthState):
             yield outcome.sign_in
             return
         if not outcome.ok:
-            self.move_busy, self.move_error = False, outcome.message
-            if outcome.field == "start" or "taken" in outcome.message:
-                self.move_start = ""
-                await self._load_move_days()
+            # Whatever went wrong (most often the time was taken meanwhile), show the free times
+            # as they are now and let the builder choose again.
+            self.move_busy, self.move_error, self.move_start = False, outcome.message, ""
+            await self._load_move_days()
             return
         actor = await self.actor_id()
         self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
