@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from booking_app import messages
-from booking_app.models import Booking, BookingStatus
+from booking_app.formatting import format_moment
+from booking_app.models import Booking, BookingStatus, SessionType
 
 
 @dataclass(frozen=True)
@@ -32,4 +33,21 @@ def customer_cancel_refusal(booking: Booking, *, now: datetime) -> str | None:
         return messages.ALREADY_CANCELLED
     if now >= booking.start_at:
         return messages.SESSION_STARTED
+    return None
+
+
+def customer_reschedule_refusal(booking: Booking, session_type: SessionType, *, now: datetime) -> str | None:
+    """Why the customer may not move the booking now, or None if they may: only a confirmed
+    one-to-one booking, until the session type's cut-off before its start."""
+    if booking.status != BookingStatus.CONFIRMED:
+        return (messages.RESCHEDULE_NOT_CONFIRMED if booking.status == BookingStatus.PENDING_PAYMENT
+                else messages.ALREADY_CANCELLED)
+    if now >= booking.start_at:
+        return messages.SESSION_STARTED_MOVE
+    if session_type.seats > 1:
+        return messages.RESCHEDULE_GROUP
+    deadline = booking.start_at - timedelta(hours=session_type.reschedule_cutoff_hours)
+    if now > deadline:
+        return messages.RESCHEDULE_CUTOFF.format(hours=session_type.reschedule_cutoff_hours,
+                                                 deadline=format_moment(deadline, booking.customer_timezone))
     return None

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from booking_app import messages
-from booking_app.bookings import events, notices, queries
+from booking_app.bookings import events, notices, policy, queries
 from booking_app.bookings.holds import check_timing
 from booking_app.bookings.queries import BookingDetails
 from booking_app.db import write_session
@@ -53,11 +53,9 @@ def reschedule_as_builder(*, actor_user_id: int | None, booking_id: int, start: 
 
 
 def _check_customer_cutoff(details: BookingDetails, now: datetime) -> None:
-    booking, hours = details.booking, details.session_type.reschedule_cutoff_hours
-    deadline = booking.start_at - timedelta(hours=hours)
-    if booking.status == BookingStatus.CONFIRMED and now > deadline:
-        raise Conflict(messages.RESCHEDULE_CUTOFF.format(
-            hours=hours, deadline=format_moment(deadline, booking.customer_timezone)))
+    refusal = policy.customer_reschedule_refusal(details.booking, details.session_type, now=now)
+    if refusal:
+        raise Conflict(refusal)
 
 
 def _clean_start(start: datetime, now: datetime) -> datetime:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -18,7 +18,6 @@ from booking_app import messages
 from booking_app.bookings import events, policy, queries
 from booking_app.bookings.queries import BookingDetails
 from booking_app.db import read_session
-from booking_app.formatting import format_moment
 from booking_app.models import Booking, Job, JobStatus, Payment, PaymentStatus, Refund, RefundStatus
 from booking_app.payments.refunds import REFUND_JOB
 from booking_app.urls import booking_page_url, calendar_file_url
@@ -158,20 +157,12 @@ def _view(details: BookingDetails, payments: list[Payment], refunds: list[Refund
 
 
 def _customer_reschedule(details: BookingDetails, status: str, now: datetime) -> tuple[bool, str]:
-    """Whether the customer may move the booking now (the rules of ``reschedule_as_customer``),
-    and why not for a confirmed booking that cannot be moved."""
-    booking, kind = details.booking, details.session_type
+    """Whether the customer may move the booking now (``policy.customer_reschedule_refusal``,
+    which ``reschedule_as_customer`` applies), and why not — said only for a confirmed one."""
     if status != "confirmed":
         return False, ""
-    if now >= booking.start_at:
-        return False, messages.SESSION_STARTED_MOVE
-    if kind.seats > 1:
-        return False, messages.RESCHEDULE_GROUP
-    deadline = booking.start_at - timedelta(hours=kind.reschedule_cutoff_hours)
-    if now > deadline:
-        return False, messages.RESCHEDULE_CUTOFF.format(
-            hours=kind.reschedule_cutoff_hours, deadline=format_moment(deadline, booking.customer_timezone))
-    return True, ""
+    refusal = policy.customer_reschedule_refusal(details.booking, details.session_type, now=now)
+    return refusal is None, refusal or ""
 
 
 def by_token(token: str, *, now: datetime) -> BookingView:
