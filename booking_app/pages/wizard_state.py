@@ -197,11 +197,20 @@ class WizardState(rx.State):
                 self.type_id, self.selected_start, self.selected_day, self.slots_by_day = card.id, "", "", {}
             if card is not None:
                 self.step = "time"
+        self._prefill(query)
         await self._reschedule_mode(query.get("reschedule", ""))
         if self.type_id:
             self.slots_loading = True  # until browser_settings' refresh: times shown may be stale
         events.append(rx.call_script(DETECT_BROWSER, callback=WizardState.browser_settings))
         return events
+
+    def _prefill(self, query: dict) -> None:
+        """``?name=&email=`` (a link from the builder's own site or newsletter) fills the details
+        the customer has not typed yet; the booking service checks them as if typed."""
+        if query.get("name") and not self.name.strip():
+            self.name = " ".join(str(query["name"]).split())[:200]
+        if query.get("email") and not self.email.strip():
+            self.email = str(query["email"]).strip()[:320]
 
     async def _reschedule_mode(self, token: str) -> None:
         """``?reschedule=<token>``: move that confirmed booking (same builder and session type):
