@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from booking_app import messages
 from booking_app.api.schemas import (
     MAX_ID,
+    BookingCancel,
     BookingCreate,
     BookingLookupRequest,
     BookingReschedule,
@@ -194,11 +195,11 @@ def post_booking(body: BookingCreate, request: Request) -> BookingPublic:
 
 
 @router.post("/bookings/{token}/cancel", response_model=BookingPublic, responses=_ERRORS)
-def cancel_booking(token: Token) -> BookingPublic:
+def cancel_booking(token: Token, body: BookingCancel | None = None) -> BookingPublic:
     """Cancel as the customer, until the session starts: refunded in full until the policy's
     cut-off, not after. The refund is promised with the cancellation and sent by the job
     runner (``refund_pending`` until Stripe has taken it)."""
-    cancel_as_customer(token, now=_now())
+    cancel_as_customer(token, now=_now(), reason=body.reason if body else "")
     return _booking_public(view.by_token(token, now=_now()))
 
 

@@ -128,3 +128,9 @@ class BookingReschedule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     start: AwareDatetime = Field(description="the new start, ISO-8601 with offset, one of the offered slots")
+
+
+class BookingCancel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(default="", max_length=500, description="for the builder (optional)")

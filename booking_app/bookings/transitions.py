@@ -92,7 +92,7 @@ def expire_hold(target: Session | Connection, booking_id: int, *, now: datetime,
 def cancel(target: Session | Connection, booking_id: int, *, now: datetime, by: CancelledBy,
            actor_user_id: int | None = None, reason: str = "") -> bool:
     """A hold or a booking is cancelled (what it is owed is the caller's business)."""
-    reason = reason.strip()[:500]
+    reason = " ".join(reason.split())[:500]  # one line: it is quoted in mails and on the timeline
     if not _transition(target, booking_id, BookingStatus.active(), BookingStatus.CANCELLED, now,
                        cancelled_at=now, cancelled_by=by, cancellation_reason=reason or None,
                        calendar_sequence=_BOOKINGS.c.calendar_sequence + 1):

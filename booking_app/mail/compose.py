@@ -219,6 +219,8 @@ def _content(payload: dict[str, Any], details: BookingDetails, current: view.Boo
         lines = [f"{who} cancelled {_title(details)} on {_when(details, zone)}."]
         if booking.cancellation_reason and by == "builder" and payload["recipient"] == "customer":
             lines.append(f"Message from {builder.display_name}: “{booking.cancellation_reason}”")
+        if booking.cancellation_reason and by == "customer" and payload["recipient"] == "builder":
+            lines.append(f"Their reason: “{booking.cancellation_reason}”")
         money = format_money(refund, booking.currency)
         if payload["recipient"] == "customer":
             lines.append(f"{money} is being refunded to your original payment method; it usually shows within "

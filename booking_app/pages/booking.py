@@ -54,6 +54,7 @@ class BookingPageState(rx.State):
     google_url: str = ""
     busy: bool = False
     error_message: str = ""
+    cancel_reason: str = ""
     _polling: bool = False
 
     @rx.var
@@ -106,7 +107,7 @@ class BookingPageState(rx.State):
         yield
         token = self.token
         try:
-            message = await asyncio.to_thread(booking_snapshot.cancel, token)
+            message = await asyncio.to_thread(booking_snapshot.cancel, token, self.cancel_reason)
         except DomainError as exc:
             self.busy, self.error_message = False, exc.message
             return
@@ -115,6 +116,10 @@ class BookingPageState(rx.State):
         yield rx.toast.success(message)
         if self.keeps_updating and not self._polling:
             yield BookingPageState.poll
+
+    @rx.event
+    def set_cancel_reason(self, value: str):
+        self.cancel_reason = value[:500]
 
     @rx.event
     async def choose_another_time(self):
@@ -298,6 +303,10 @@ def _cancel_dialog() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("Cancel this booking?"),
             rx.alert_dialog.description(refund_text),
+            rx.el.label(rx.text("Reason for the builder (optional)", size="2", weight="medium"),
+                        html_for="cancel-reason", style={"display": "block", "marginTop": "0.75rem"}),
+            rx.text_area(id="cancel-reason", value=s.cancel_reason, on_change=s.set_cancel_reason, max_length=500,
+                         width="100%", margin_top="0.25rem"),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Keep booking", variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(rx.button("Yes, cancel", color_scheme="red",

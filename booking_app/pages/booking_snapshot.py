@@ -72,9 +72,10 @@ def _snapshot(view: booking_view.BookingView) -> dict:
     }
 
 
-def cancel(token: str) -> str:
-    """Cancel as the customer; returns a sentence about the refund."""
-    result = cancel_as_customer(token, now=datetime.now(UTC))
+def cancel(token: str, reason: str = "") -> str:
+    """Cancel as the customer (with their optional reason for the builder); returns a sentence
+    about the refund."""
+    result = cancel_as_customer(token, now=datetime.now(UTC), reason=reason)
     if not result.refund_amount:
         return "Your booking is cancelled."
     return "Your booking is cancelled. Your refund is on its way; it usually shows on your statement within 5–10 days."

@@ -58,6 +58,8 @@ def test_pay_then_see_confirmation_then_cancel_with_refund(browser, app_url: str
 
     page.get_by_role("button", name="Cancel booking").click()
     assert page.get_by_text("You will be refunded £150.00 in full.").is_visible()
+    page.get_by_label("Reason for the builder (optional)").fill("Something came up")
+    screenshot(page, f"cancel-dialog-{viewport}")
     page.get_by_role("button", name="Yes, cancel").click()
     page.get_by_role("heading", name="Booking cancelled").wait_for(timeout=15_000)
     expect(page.get_by_text("You cancelled this booking; its time is free again.")).to_be_visible()

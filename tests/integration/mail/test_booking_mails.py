@@ -263,3 +263,20 @@ def test_a_moved_booking_updates_the_invitation_same_uid_higher_sequence(shop: S
     assert second.decoded("dtstart") == datetime.fromisoformat(at(shop.day, 14))
     assert "was " in moved.get_body(("plain",)).get_content()
     assert smtp.to(BUILDER)[-1]["Subject"].startswith("Moved: Grace Hopper")
+
+
+def test_the_customers_reason_reaches_the_builder_the_dashboard_and_the_timeline(shop: Shop, smtp: SmtpServer) -> None:
+    booking = paid_booking(shop)
+    shop.run_jobs()
+    response = shop.client.post(f"/api/bookings/{booking['token']}/cancel", json={"reason": "Flight\r\nmoved"})
+    assert response.status_code == 200
+    assert response.json()["cancellation_reason"] == "Flight moved" and response.json()["cancelled_by"] == "customer"
+    shop.run_jobs()
+    notice = smtp.to(BUILDER)[-1]
+    assert notice["Subject"].startswith("Cancelled: Grace Hopper")
+    assert "Their reason: “Flight moved”" in notice.get_body(("plain",)).get_content()
+    with Session(shop.engine) as session:
+        detail = session.exec(select(BookingEvent.detail).where(BookingEvent.kind == "cancelled")).one()
+    assert detail == "Flight moved"
+    too_long = shop.client.post(f"/api/bookings/{booking['token']}/cancel", json={"reason": "x" * 501})
+    assert too_long.status_code == 422
