@@ -33,10 +33,18 @@ def _promise(target: Session | Connection, booking_id: int, template: str, recip
             now=now, booking_id=booking_id, dedupe_key=f"email:{template}:{recipient}:{booking_id}:{key}")
 
 
+# What confirming a booking promises — (template, recipient, facts) — written by
+# ``booking_confirmed`` and, as SQL, by ``confirmed_mail_jobs``.
+CONFIRMED_MAILS: tuple[tuple[str, str, dict[str, int]], ...] = (
+    ("booking_confirmed", CUSTOMER, {"sequence": 0}),  # with the invitation
+    ("new_booking", BUILDER, {}),
+)
+
+
 def booking_confirmed(target: Session | Connection, booking_id: int, *, now: datetime) -> None:
     """To the customer: confirmed, with the invitation; to the builder: a new booking."""
-    _promise(target, booking_id, "booking_confirmed", CUSTOMER, now=now, key="0", sequence=0)
-    _promise(target, booking_id, "new_booking", BUILDER, now=now, key="0")
+    for template, recipient, facts in CONFIRMED_MAILS:
+        _promise(target, booking_id, template, recipient, now=now, key="0", **facts)
 
 
 def booking_cancelled(target: Session | Connection, booking_id: int, *, by: str, refund: int, sequence: int,
@@ -104,6 +112,13 @@ def promise_due_reminders(*, now: datetime) -> int:
     return promised
 
 
+def reminder_still_due(booking: Booking, start: str | None, *, now: datetime) -> bool:
+    """Checked again when a promised reminder is sent: never for a booking cancelled, moved
+    (``start``, the time it was promised for, differs) or turned off since."""
+    return (booking.status == BookingStatus.CONFIRMED and not booking.reminders_off
+            and booking.start_at.isoformat() == start and booking.start_at > now)
+
+
 def turn_off_reminders(token: str, *, now: datetime) -> None:
     """The link in every reminder: no more reminders for this booking."""
     with write_session() as session:
@@ -123,9 +138,10 @@ def confirmed_mail_jobs(confirmed: sa.CTE) -> sa.Insert:
     now = sa.bindparam("now", type_=_JOBS.c.run_at.type)
     attempts = get_settings().jobs_max_attempts
     rows = []
-    for template, recipient in (("booking_confirmed", CUSTOMER), ("new_booking", BUILDER)):
+    for template, recipient, facts in CONFIRMED_MAILS:
+        pairs = [part for name, value in facts.items() for part in (name, value)]
         payload = sa.func.json_build_object("template", template, "recipient", recipient, "booking_id", booking_id,
-                                            *(("sequence", 0) if recipient == CUSTOMER else ()))
+                                            *pairs)
         key = sa.literal(f"email:{template}:{recipient}:") + sa.cast(booking_id, sa.String) + sa.literal(":0")
         rows.append(sa.select(sa.literal(EMAIL_JOB), payload.cast(_JOBS.c.payload.type), booking_id, key,
                               sa.literal(JobStatus.QUEUED.value), sa.literal(0), sa.literal(attempts), now, now, now)

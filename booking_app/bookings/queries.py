@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from booking_app import messages
 from booking_app.errors import Forbidden, NotFound
-from booking_app.models import Booking, Builder, SessionType
+from booking_app.models import Booking, BookingStatus, Builder, SessionType
 from booking_app.scheduling.service import builder_of
 
 
@@ -51,3 +52,13 @@ def for_builder(session: Session, *, actor_user_id: int | None, booking_id: int,
     if details.booking.builder_id != builder.id:
         raise Forbidden(messages.NOT_YOUR_BOOKING)
     return details
+
+
+def upcoming_for_email(session: Session, address: str, *, now: datetime, limit: int = 50) -> list[BookingDetails]:
+    """An address's bookings still ahead: confirmed ones and holds that have not run out,
+    soonest first ("find my bookings")."""
+    rows = session.exec(_DETAILS.where(Booking.customer_email == address, Booking.end_at > now,
+                                       col(Booking.status).in_(BookingStatus.active()))
+                        .order_by(Booking.start_at).limit(limit)).all()
+    return [BookingDetails(*row) for row in rows
+            if row[0].status == BookingStatus.CONFIRMED or (row[0].hold_expires_at or now) > now]

@@ -21,13 +21,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from booking_app.bookings import queries, view
+from booking_app.bookings import notices, queries, view
 from booking_app.bookings.queries import BookingDetails
 from booking_app.calendar_ics import booking_invitation
 from booking_app.formatting import format_moment, format_span
-from booking_app.models import Booking, BookingStatus, Builder, SessionType, User
+from booking_app.models import Booking, BookingStatus, User
 from booking_app.money import format_money
 from booking_app.settings import get_settings
 from booking_app.urls import booking_page_url
@@ -79,7 +79,7 @@ def compose(payload: dict[str, Any], *, job_key: str, now: datetime) -> Composed
         booking = session.get(Booking, booking_id)
         if booking is None:
             return None
-        if payload["template"] == "reminder" and not _reminder_still_due(booking, payload, now):
+        if payload["template"] == "reminder" and not notices.reminder_still_due(booking, payload.get("start"), now=now):
             return None
         details = queries.by_token(session, booking.public_token)
         current = view.build(session, [details], now=now)[0]
@@ -100,12 +100,6 @@ def compose(payload: dict[str, Any], *, job_key: str, now: datetime) -> Composed
     return Composed(message, address, str(message["Subject"]), booking_id)
 
 
-def _reminder_still_due(booking: Booking, payload: dict[str, Any], now: datetime) -> bool:
-    """Never remind of a booking that was cancelled, moved or turned off since it was promised."""
-    return (booking.status == BookingStatus.CONFIRMED and not booking.reminders_off
-            and booking.start_at.isoformat() == payload.get("start") and booking.start_at > now)
-
-
 def _your_bookings(payload: dict[str, Any], *, job_key: str, now: datetime) -> Composed | None:
     """"Find my bookings": the manage links of an address's upcoming bookings (None when it
     has none — the person asking was told the same either way)."""
@@ -113,14 +107,7 @@ def _your_bookings(payload: dict[str, Any], *, job_key: str, now: datetime) -> C
 
     address = payload["email"]
     with read_session() as session:
-        found = session.exec(select(Booking, SessionType, Builder)
-                             .join(SessionType, col(SessionType.id) == Booking.session_type_id)
-                             .join(Builder, col(Builder.id) == Booking.builder_id)
-                             .where(Booking.customer_email == address, Booking.end_at > now,
-                                    col(Booking.status).in_(BookingStatus.active()))
-                             .order_by(Booking.start_at).limit(50)).all()
-    live = [BookingDetails(*row) for row in found
-            if row[0].status == BookingStatus.CONFIRMED or (row[0].hold_expires_at or now) > now]
+        live = queries.upcoming_for_email(session, address, now=now)
     if not live:
         return None
     latest = live[0].booking

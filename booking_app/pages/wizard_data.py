@@ -174,16 +174,23 @@ class ReturnedHold:
     hold_expires_at: datetime | None
 
 
-def load_returned_hold(token: str, builder_slug: str, now: datetime) -> ReturnedHold | None:
-    """The booking behind a ``cancel_url`` return; None for an unknown token or another builder's."""
+def _builders_booking(token: str, builder_slug: str) -> queries.BookingDetails | None:
+    """The booking behind a token from this builder's page; None for an unknown token or
+    another builder's booking."""
     with read_session() as session:
         try:
             details = queries.by_token(session, token)
         except NotFound:
             return None
-    booking = details.booking
-    if details.builder.slug != builder_slug:
+    return details if details.builder.slug == builder_slug else None
+
+
+def load_returned_hold(token: str, builder_slug: str, now: datetime) -> ReturnedHold | None:
+    """The booking behind a ``cancel_url`` return; None for an unknown token or another builder's."""
+    details = _builders_booking(token, builder_slug)
+    if details is None:
         return None
+    booking = details.booking
     status = booking.status
     if status == BookingStatus.PENDING_PAYMENT and booking.hold_expires_at <= now:
         status = BookingStatus.EXPIRED  # lazily: the sweeper may not have run yet
@@ -206,14 +213,10 @@ class RescheduleTarget:
 def load_reschedule_target(token: str, builder_slug: str) -> RescheduleTarget | None:
     """The booking behind ``?reschedule=``; None for an unknown token, another builder's
     booking or one that is not confirmed (the wizard then works as usual)."""
-    with read_session() as session:
-        try:
-            details = queries.by_token(session, token)
-        except NotFound:
-            return None
-    booking = details.booking
-    if details.builder.slug != builder_slug or booking.status != BookingStatus.CONFIRMED:
+    details = _builders_booking(token, builder_slug)
+    if details is None or details.booking.status != BookingStatus.CONFIRMED:
         return None
+    booking = details.booking
     return RescheduleTarget(booking.public_token, booking.session_type_id, booking.start_at.isoformat(),
                             booking.customer_timezone)
 
