@@ -213,7 +213,7 @@ def seed(url: str, today: dt.date) -> dict[str, int]:
                 occupancy_key=f"booking:{token}", seat=1,
                 customer_name="Existing Customer", customer_email=f"existing{len(rows)}@example.com",
                 customer_notes="", customer_timezone="Europe/London", client_address=None,
-                status=BookingStatus.CONFIRMED, amount=5000, currency="gbp", refund_cutoff_hours=24,
+                status=BookingStatus.CONFIRMED, amount=5000, currency="gbp",
                 hold_expires_at=None, confirmed_at=created, created_at=created, updated_at=created,
             ))
         with engine.begin() as connection:

@@ -66,7 +66,7 @@ def _seed(url: str, count: int) -> None:
                          blocked_end=start + timedelta(minutes=30), occupancy_key=booking_occupancy_key(token), seat=1,
                          customer_name=f"Mail Customer {number}", customer_email=f"customer{number}@mail-bench.example.com",
                          customer_notes="", customer_timezone="America/New_York", status=BookingStatus.CONFIRMED,
-                         amount=5000, currency="eur", refund_cutoff_hours=24, confirmed_at=now, created_at=now,
+                         amount=5000, currency="eur", confirmed_at=now, created_at=now,
                          updated_at=now))
     with engine.begin() as connection:
         ids = [row.id for row in connection.execute(sa.insert(Booking.__table__).returning(Booking.__table__.c.id),

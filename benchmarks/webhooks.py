@@ -251,7 +251,7 @@ def make_paid_holds(ids: dict[str, int], count: int) -> list[str]:
             occupancy_key=booking_occupancy_key(token), seat=1, customer_name=f"Webhook Customer {number}",
             customer_email=f"customer{number}@{EMAIL_DOMAIN}", customer_notes="", customer_timezone="UTC",
             client_address=client_address(number), status=BookingStatus.PENDING_PAYMENT, amount=PRICE,
-            currency="gbp", refund_cutoff_hours=24, hold_expires_at=expires, confirmed_at=None,
+            currency="gbp", hold_expires_at=expires, confirmed_at=None,
             created_at=now, updated_at=now,
         ))
     with db.get_engine().begin() as connection:

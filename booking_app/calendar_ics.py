@@ -11,7 +11,8 @@ from email.utils import parseaddr
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from booking_app.bookings.queries import BookingDetails
-from booking_app.models import BookingStatus
+from booking_app.models import BookingStatus, LocationKind
+from booking_app.offers.terms import Location
 from booking_app.settings import get_settings
 from booking_app.urls import booking_page_url
 
@@ -76,9 +77,18 @@ def _calendar(details: BookingDetails, *, method: str, now: datetime) -> Calenda
     description = [session_type.description] if session_type.description else []
     if booking.customer_notes:
         description.append(f"Your notes: {booking.customer_notes}")
+    # Where it happens is for a confirmed booking only (a hold has not paid for the address).
+    location = (Location(booking.location_kind, booking.location_detail)
+                if booking.status == BookingStatus.CONFIRMED else None)
+    where = location.calendar_location(phone=booking.customer_phone) if location is not None else None
+    if where:
+        event.add("location", _one_line(where))
+    if location is not None and location.kind == LocationKind.BUILDER_SENDS:
+        description.append(location.describe(builder=builder.display_name))
     description.append(f"View, add to your calendar or cancel: {manage_url}")
     event.add("description", "\n\n".join(description))
-    event.add("url", manage_url)
+    # A video call's link is what the calendar app should offer to open.
+    event.add("url", location.url if location is not None and location.url else manage_url)
     event.add("status", _EVENT_STATUS[booking.status])
     calendar.add_component(event)
     return calendar

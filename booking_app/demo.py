@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from booking_app.accounts.service import NewBuilder, create_builder
-from booking_app.models import Builder, DateOverride, DateOverrideWindow, SessionType, WeeklyWindow
+from booking_app.models import Builder, DateOverride, DateOverrideWindow, LocationKind, SessionType, WeeklyWindow
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "demo@makerhours.app"
@@ -31,6 +31,8 @@ DEMO_SESSION_TYPES = (
         price_amount=0,
         currency="gbp",
         minimum_notice_minutes=2 * 60,
+        location_kind=LocationKind.VIDEO,
+        location_detail="https://meet.example.com/mira-novak",
         display_order=0,
     ),
     dict(
@@ -43,6 +45,10 @@ DEMO_SESSION_TYPES = (
         interval_minutes=30,
         buffer_after_minutes=15,
         minimum_notice_minutes=12 * 60,
+        location_kind=LocationKind.VIDEO,
+        location_detail="https://meet.example.com/mira-novak",
+        questions=[{"id": "building", "label": "What are you building?", "kind": "short_text", "required": False,
+                    "choices": []}],
         display_order=1,
     ),
     dict(
@@ -56,6 +62,18 @@ DEMO_SESSION_TYPES = (
         buffer_before_minutes=15,
         buffer_after_minutes=15,
         minimum_notice_minutes=24 * 60,
+        # The three tiers of the product this app grew from: full refund until 24 hours before,
+        # half until 12 hours before, none after.
+        refund_tiers=[{"hours_before": 24, "percent": 100}, {"hours_before": 12, "percent": 50}],
+        location_kind=LocationKind.IN_PERSON,
+        location_detail="Makerhours Studio, Torstraße 1, 10119 Berlin",
+        questions=[
+            {"id": "focus", "label": "What should we look at?", "kind": "long_text", "required": True, "choices": []},
+            {"id": "stage", "label": "Where is your app today?", "kind": "choice", "required": True,
+             "choices": ["An idea", "A prototype", "In production"]},
+            {"id": "code", "label": "I can share the code before the session", "kind": "checkbox",
+             "required": False, "choices": []},
+        ],
         display_order=2,
     ),
 )

@@ -28,6 +28,19 @@ PAYMENT_NOT_STARTED = "We could not start the payment. Please try again, or choo
 HOLD_GONE = "This reservation has expired or was completed; please choose a time again."
 ALREADY_CANCELLED = "This booking is already cancelled or expired."
 SESSION_STARTED = "This session has already started, so it can no longer be cancelled here. Contact the builder."
+CANCEL_CUTOFF = (
+    "This booking can no longer be cancelled here: cancellations close {hours} hours before the start "
+    "({deadline}). Contact the builder."
+)
+PHONE_REQUIRED = "Enter the phone number the builder should call."
+PHONE_INVALID = "That does not look like a phone number; include the country code, e.g. +44 20 7946 0958."
+ANSWER_REQUIRED = "Please answer this question."
+ANSWER_REQUIRED_CHECKBOX = "Please tick this box to continue."
+ANSWER_TOO_LONG = "Keep this answer to {limit} characters or fewer."
+ANSWER_NOT_A_CHOICE = "Choose one of the options given."
+ANSWER_UNKNOWN = "This session type asks no question “{id}”."
+ATTENDANCE_NOT_YET = "A session can be marked completed or no-show once it has started."
+ATTENDANCE_NOT_CONFIRMED = "Only a confirmed booking can be marked completed or no-show."
 CHECKOUT_IN_PROGRESS = "A payment for this booking is being started; please wait a moment."
 
 # Offer management (booking_app/offers): session types, hours, date overrides, profile.
@@ -55,7 +68,25 @@ OFFER_NOTICE_BEYOND_HORIZON = (
 )
 OFFER_HORIZON_RANGE = "Customers can book from 1 to 365 days ahead; enter a number of days in that range."
 OFFER_SEATS_RANGE = "Seats must be between 1 (one-to-one) and 100."
-OFFER_REFUND_CUTOFF_RANGE = "The refund cut-off must be between 0 and 720 hours (30 days) before the start."
+OFFER_TIER_HOURS = "Refund tier {n}: enter the hours before the start as a whole number from 0 to 720."
+OFFER_TIER_PERCENT = "Refund tier {n}: enter the refund as a whole percentage from 1 to 100."
+OFFER_TIERS_TOO_MANY = "Use at most 5 refund tiers."
+OFFER_TIERS_SAME_HOURS = "Two refund tiers start {hours} hours before; give each tier its own number of hours."
+OFFER_TIERS_ORDER = (
+    "Cancelling earlier can never refund less: {more} hours before gives {more_percent} %, "
+    "but {less} hours before gives {less_percent} %."
+)
+OFFER_CANCEL_CUTOFF_RANGE = (
+    "The cancellation cut-off must be between 0 (until the start) and 720 hours (30 days) before the start."
+)
+OFFER_LOCATION_KIND = "Choose where the session happens: video call, in person, phone call, or details sent later."
+OFFER_VIDEO_LINK = "Enter the video-call link, starting with https:// (e.g. https://meet.example.com/you)."
+OFFER_ADDRESS_REQUIRED = "Enter the address where you meet."
+OFFER_LOCATION_TOO_LONG = "Keep the location to 500 characters or fewer."
+OFFER_QUESTIONS_TOO_MANY = "Ask at most 10 questions."
+OFFER_QUESTION_LABEL = "Question {n}: write the question (1 to 200 characters)."
+OFFER_QUESTION_KIND = "Question {n}: choose short text, long text, single choice or checkbox."
+OFFER_QUESTION_CHOICES = "Question {n}: give 2 to 20 different choices, one per line, each up to 100 characters."
 OFFER_RESCHEDULE_CUTOFF_RANGE = (
     "The reschedule cut-off must be between 0 and 720 hours (30 days) before the start."
 )
@@ -106,6 +137,10 @@ REMINDER_HOURS_TOO_MANY = "Send at most 3 reminders per booking."
 RESCHEDULE_CUTOFF = (
     "This booking can no longer be moved: changes close {hours} hours before the start ({deadline}). "
     "You can still cancel it under the cancellation policy."
+)
+RESCHEDULE_CUTOFF_NO_CANCEL = (
+    "This booking can no longer be moved: changes close {hours} hours before the start ({deadline}). "
+    "Contact the builder if you cannot make it."
 )
 RESCHEDULE_NOT_CONFIRMED = "Only a confirmed booking can be moved; an unpaid reservation can choose another time."
 RESCHEDULE_SAME_TIME = "That is already this booking's time; pick another."

@@ -44,6 +44,7 @@ from booking_app.calendar_ics import booking_calendar
 from booking_app.db import read_session
 from booking_app.models import Builder, SessionType
 from booking_app.money import format_money
+from booking_app.offers.terms import describe_refund_tiers, tiers_of
 from booking_app.scheduling import service
 from booking_app.scheduling.slots import load_timezone
 
@@ -68,7 +69,10 @@ def _session_type(kind: SessionType) -> SessionTypePublic:
         duration_minutes=kind.duration_minutes,
         price=Price(amount=kind.price_amount, currency=kind.currency,
                     display=format_money(kind.price_amount, kind.currency)),
-        is_free=kind.is_free, seats=kind.seats, refund_cutoff_hours=kind.refund_cutoff_hours,
+        is_free=kind.is_free, seats=kind.seats, refund_tiers=kind.refund_tiers,
+        refund_policy=describe_refund_tiers(tiers_of(kind.refund_tiers)),
+        cancel_cutoff_hours=kind.cancel_cutoff_hours, reschedule_cutoff_hours=kind.reschedule_cutoff_hours,
+        location_kind=str(kind.location_kind), questions=kind.questions,
     )
 
 
@@ -171,12 +175,16 @@ def _booking_public(view: BookingView, checkout_url: str | None = None) -> Booki
         price_display=format_money(view.amount, view.currency), checkout_url=checkout_url,
         session_type=view.session_type_title, duration_minutes=view.duration_minutes,
         builder=_builder(view.builder), customer_name=view.customer_name, customer_email=view.customer_email,
-        notes=view.notes, refund_cutoff_hours=view.refund_cutoff_hours, payment_status=view.payment_status,
+        notes=view.notes, phone=view.customer_phone, answers=view.answers, location_kind=view.location_kind,
+        location=view.location, location_url=view.location_url, refund_tiers=view.refund_tiers,
+        refund_policy=view.refund_policy, cancel_cutoff_hours=view.cancel_cutoff_hours,
+        payment_status=view.payment_status,
         amount_paid=view.paid, amount_refunded=view.refunded, refund_pending=view.refund_pending,
         refund_needs_attention=view.refund_needs_attention, refund_if_cancelled_now=view.refund_if_cancelled_now,
-        full_refund_until=view.full_refund_until, can_cancel=view.customer_can_cancel,
+        refund_percent_if_cancelled_now=view.refund_percent_if_cancelled_now,
+        refund_rate_until=view.refund_rate_until, can_cancel=view.customer_can_cancel,
         cancel_refusal=view.customer_cancel_refusal, cancelled_by=view.cancelled_by,
-        cancellation_reason=view.cancellation_reason, manage_url=view.manage_url, calendar_url=view.calendar_url,
+        cancellation_reason=view.cancellation_reason, attendance=view.attendance, manage_url=view.manage_url, calendar_url=view.calendar_url,
     )
 
 
@@ -186,7 +194,7 @@ def post_booking(body: BookingCreate, request: Request) -> BookingPublic:
     reservation = reserve(
         HoldRequest(
             session_type_id=body.session_type_id, start=body.start, name=body.name, email=body.email,
-            notes=body.notes, timezone=body.timezone,
+            notes=body.notes, timezone=body.timezone, phone=body.phone, answers=body.answers,
             client_address=request.client.host if request.client else None,
         ),
         now=_now(),
@@ -196,8 +204,9 @@ def post_booking(body: BookingCreate, request: Request) -> BookingPublic:
 
 @router.post("/bookings/{token}/cancel", response_model=BookingPublic, responses=_ERRORS)
 def cancel_booking(token: Token, body: BookingCancel | None = None) -> BookingPublic:
-    """Cancel as the customer, until the session starts: refunded in full until the policy's
-    cut-off, not after. The refund is promised with the cancellation and sent by the job
+    """Cancel as the customer, until the session type's cut-off (never after the start):
+    refunded per the tiers frozen on the booking (`refund_if_cancelled_now` says how much).
+    409 with the reason when it is too late. The refund is promised with the cancellation and sent by the job
     runner (``refund_pending`` until Stripe has taken it)."""
     cancel_as_customer(token, now=_now(), reason=body.reason if body else "")
     return _booking_public(view.by_token(token, now=_now()))

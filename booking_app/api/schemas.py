@@ -30,6 +30,20 @@ class BuilderPublic(BaseModel):
     timezone: str
 
 
+class RefundTierPublic(BaseModel):
+    hours_before: int = Field(description="a cancellation at least this many hours before the start…")
+    percent: int = Field(description="…gets this percentage of the payment back")
+
+
+class QuestionPublic(BaseModel):
+    id: str = Field(description="the key of its answer in `answers` when booking")
+    label: str
+    kind: str = Field(description="short_text (≤200 characters), long_text (≤2,000), choice (one of `choices`), "
+                                  "checkbox (true/false; a required one must be true)")
+    required: bool
+    choices: list[str]
+
+
 class SessionTypePublic(BaseModel):
     id: int
     slug: str
@@ -39,7 +53,14 @@ class SessionTypePublic(BaseModel):
     price: Price
     is_free: bool
     seats: int
-    refund_cutoff_hours: int = Field(description="customers get a full refund until this many hours before the start")
+    refund_tiers: list[RefundTierPublic] = Field(
+        description="most notice first; a cancellation with less notice than the last tier gets nothing back")
+    refund_policy: str = Field(examples=["Full refund until 24 hours before the start, none after."])
+    cancel_cutoff_hours: int = Field(description="customers cannot cancel later than this before the start; "
+                                                 "0 = until the start")
+    reschedule_cutoff_hours: int = Field(description="customers can move a booking until this many hours before the start")
+    location_kind: str = Field(description="video, in_person, phone (give `phone` when booking) or builder_sends")
+    questions: list[QuestionPublic] = Field(description="asked when booking; answer them in `answers`")
 
 
 class SessionTypeList(BaseModel):
@@ -74,6 +95,18 @@ class BookingCreate(BaseModel):
     email: str = Field(description="the customer's e-mail address")
     notes: str = Field(default="", description="anything the builder should know (up to 5,000 characters)")
     timezone: str = Field(min_length=1, max_length=64, examples=["Europe/Paris"])
+    phone: str = Field(default="", max_length=64,
+                       description="the number the builder calls, when the session type's location_kind is phone")
+    answers: dict[str, str | bool] = Field(
+        default_factory=dict, max_length=10,
+        description="question id → answer: text, one of the choices, or true/false for a checkbox")
+
+
+class AnswerPublic(BaseModel):
+    id: str
+    question: str = Field(description="the question as it was asked")
+    kind: str
+    answer: str | bool
 
 
 class BookingPublic(BaseModel):
@@ -94,18 +127,27 @@ class BookingPublic(BaseModel):
     customer_name: str
     customer_email: str
     notes: str
-    refund_cutoff_hours: int
+    phone: str | None = Field(description="E.164, for a phone-call session")
+    answers: list[AnswerPublic]
+    location_kind: str = Field(description="video, in_person, phone or builder_sends")
+    location: str = Field(description="where it happens, in words; empty until the booking is confirmed")
+    location_url: str | None = Field(description="the video-call link, once confirmed")
+    refund_tiers: list[RefundTierPublic] = Field(description="the cancellation terms when booked, most notice first")
+    refund_policy: str
+    cancel_cutoff_hours: int = Field(description="the customer cannot cancel later than this before the start; 0 = until the start")
     payment_status: str | None = Field(description="latest Checkout attempt: open, processing, paid, failed, expired, partially_refunded, refunded")
     amount_paid: int = Field(description="taken by successful payments (minor units)")
     amount_refunded: int = Field(description="refunds Stripe has completed")
     refund_pending: int = Field(description="refunds promised and on their way (retried until Stripe takes them)")
     refund_needs_attention: int = Field(description="refunds Stripe refused; the builder has been told")
     refund_if_cancelled_now: int = Field(description="what a customer cancellation now would refund")
+    refund_percent_if_cancelled_now: int
+    refund_rate_until: datetime | None = Field(description="that percentage holds until then")
     can_cancel: bool = Field(description="whether the customer may cancel now (never once the session has started)")
     cancel_refusal: str = Field(description="why the customer may not cancel now; empty when they may")
     cancelled_by: str | None = Field(description="customer, builder or system, once cancelled")
     cancellation_reason: str
-    full_refund_until: datetime
+    attendance: str | None = Field(description="completed or no_show, as the builder marked it after the start")
     manage_url: str
     calendar_url: str
 

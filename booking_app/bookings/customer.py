@@ -4,6 +4,10 @@ checks and the booking service (``POST /api/bookings`` included) say the same th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import phonenumbers
 
 from booking_app import messages
 from booking_app.emails import normalise_email
@@ -52,3 +56,37 @@ def problems(name: str, email: str, notes: str) -> dict[str, str]:
 def clean(name: str, email: str, notes: str, timezone: str) -> CustomerDetails:
     """The details as stored; ``InvalidInput`` naming the first unacceptable field."""
     return CustomerDetails(_name(name), normalise_email(email), _notes(notes), validate_timezone(timezone))
+
+
+def clean_phone(text: str, timezone: str) -> str:
+    """A phone number the builder can call, in E.164 (``+442079460958``). Without a country
+    code it is read as a number of the country of the customer's time zone.
+
+    >>> clean_phone("020 7946 0958", "Europe/London"), clean_phone("+1 415 555 2671", "Asia/Tokyo")
+    ('+442079460958', '+14155552671')
+    """
+    text = " ".join(text.split())
+    if not text:
+        raise InvalidInput("phone", messages.PHONE_REQUIRED)
+    if len(text) > 40:
+        raise InvalidInput("phone", messages.PHONE_INVALID)
+    try:
+        number = phonenumbers.parse(text, _country_of_zone().get(timezone))
+    except phonenumbers.NumberParseException:
+        raise InvalidInput("phone", messages.PHONE_INVALID) from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput("phone", messages.PHONE_INVALID)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str) -> str:
+    """``+442079460958`` → ``+44 20 7946 0958``, for people to read."""
+    return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@cache
+def _country_of_zone() -> dict[str, str]:
+    """IANA zone → ISO country code, from tzdata's ``zone.tab`` (a zone of one country)."""
+    table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in table.splitlines() if line and not line.startswith("#"))
+    return {row[2]: row[0] for row in rows if len(row) >= 3}

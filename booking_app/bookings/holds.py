@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,7 +25,8 @@ from booking_app.bookings import customer, events, notices
 from booking_app.bookings.transitions import expire_stale_holds
 from booking_app.db import get_engine, read_connection, read_session, write_session
 from booking_app.errors import Conflict, InvalidInput, TooManyRequests
-from booking_app.models import Actor, Booking, BookingEventKind, BookingStatus, Builder, SessionType
+from booking_app.models import Actor, Booking, BookingEventKind, BookingStatus, Builder, LocationKind, SessionType
+from booking_app.offers import terms
 from booking_app.scheduling.availability import booking_occupancy_key, group_occupancy_key, slot_at
 from booking_app.scheduling.guards import (
     RETRYABLE_SQLSTATES,
@@ -51,6 +52,8 @@ class HoldRequest:
     timezone: str
     notes: str = ""
     client_address: str | None = None
+    phone: str = ""  # asked when the session type is a phone call
+    answers: Mapping[str, object] | None = None  # question id → answer (offers.terms)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,22 @@ class _CleanHold:
     timezone: str
     notes: str
     client_address: str | None
+    phone: str
+    answers: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class _Intake:
+    """What the session type asks for, checked against it: the phone number, the answers."""
+
+    phone: str | None
+    answers: list[dict]
+
+
+def _intake(clean: _CleanHold, session_type: SessionType) -> _Intake:
+    phone = (customer.clean_phone(clean.phone, clean.timezone)
+             if session_type.location_kind == LocationKind.PHONE else None)
+    return _Intake(phone, terms.clean_answers(terms.questions_of(session_type.questions), clean.answers))
 
 
 def _clean(request: HoldRequest, now: datetime) -> _CleanHold:
@@ -73,7 +92,7 @@ def _clean(request: HoldRequest, now: datetime) -> _CleanHold:
     start = request.start.astimezone(UTC)
     client = request.client_address[:64] if request.client_address else None
     return _CleanHold(request.session_type_id, start, details.name, details.email, details.timezone,
-                      details.notes, client)
+                      details.notes, client, request.phone or "", dict(request.answers or {}))
 
 
 def create_hold(request: HoldRequest, *, now: datetime, engine: Engine | None = None) -> Booking:
@@ -90,6 +109,7 @@ def create_hold(request: HoldRequest, *, now: datetime, engine: Engine | None = 
     # others can change meanwhile: the builder's bookings.
     with read_session(engine) as session:
         session_type, builder = get_session_type(session, clean.session_type_id)
+        intake = _intake(clean, session_type)
         check_timing(session_type, clean.start, now)
         if slot_at(session, session_type, builder, clean.start, now, include_busy=False) is None:
             raise InvalidInput("start", messages.NOT_A_SLOT)
@@ -102,10 +122,10 @@ def create_hold(request: HoldRequest, *, now: datetime, engine: Engine | None = 
         with read_connection(engine) as connection:  # a fresh read: it sees every commit so far
             if _blocked_by_others(connection, session_type, builder, clean.start, now):
                 raise Conflict(messages.SLOT_TAKEN)
-        return _write_hold(engine, clean, session_type, builder, now)
+        return _write_hold(engine, clean, intake, session_type, builder, now)
 
 
-def _write_hold(engine: Engine, clean: _CleanHold, session_type: SessionType, builder: Builder,
+def _write_hold(engine: Engine, clean: _CleanHold, intake: _Intake, session_type: SessionType, builder: Builder,
                 now: datetime) -> Booking:
     # Retry what a second attempt can resolve: a lost seat race (another seat may be free) or
     # a PostgreSQL deadlock/serialization failure (the retry sees the winner and says 409).
@@ -113,7 +133,7 @@ def _write_hold(engine: Engine, clean: _CleanHold, session_type: SessionType, bu
         last = attempt == 2
         try:
             with write_session(engine) as session:
-                return _insert_hold(session, clean, session_type, builder, now)
+                return _insert_hold(session, clean, intake, session_type, builder, now)
         except sa.exc.IntegrityError as exc:
             guard = violated_guard(exc)
             if guard is None:
@@ -188,7 +208,8 @@ def _builder_queue(engine: Engine, builder_id: int) -> Iterator[None]:
 
 
 def _insert_hold(
-    session: Session, clean: _CleanHold, session_type: SessionType, builder: Builder, now: datetime
+    session: Session, clean: _CleanHold, intake: _Intake, session_type: SessionType, builder: Builder,
+    now: datetime,
 ) -> Booking:
     """Inside the write transaction: re-check the builder's time, enforce limits, insert."""
     if session.get_bind().dialect.name == "postgresql":
@@ -225,7 +246,12 @@ def _insert_hold(
         status=BookingStatus.CONFIRMED if free else BookingStatus.PENDING_PAYMENT,
         amount=session_type.price_amount,
         currency=session_type.currency,
-        refund_cutoff_hours=session_type.refund_cutoff_hours,
+        refund_tiers=session_type.refund_tiers,
+        cancel_cutoff_hours=session_type.cancel_cutoff_hours,
+        location_kind=session_type.location_kind,
+        location_detail=session_type.location_detail,
+        customer_phone=intake.phone,
+        answers=intake.answers,
         hold_expires_at=None if free else now + timedelta(minutes=get_settings().hold_minutes),
         confirmed_at=now if free else None,
         created_at=now,

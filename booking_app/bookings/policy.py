@@ -1,9 +1,10 @@
-"""The rules a customer's cancellation follows, answered the same way for the page that shows
-them and the use case that applies them.
+"""The rules a customer's cancellation and move follow, answered the same way for the page
+that shows them and the use case that applies them.
 
-The policy is frozen on the booking when it is made (``refund_cutoff_hours``): a full refund
-until that many hours before the start, none after. Nobody cancels as a customer once the
-session has started — whatever the policy, and for free sessions too.
+The cancellation terms are frozen on the booking when it is made: refund tiers ("at least N
+hours before → P %", ``offers.terms``) and a cut-off after which the customer cannot cancel
+at all. Nobody cancels as a customer once the session has started — whatever the terms, and
+for free sessions too.
 """
 
 from __future__ import annotations
@@ -14,17 +15,24 @@ from datetime import datetime, timedelta
 from booking_app import messages
 from booking_app.formatting import format_moment
 from booking_app.models import Booking, BookingStatus, SessionType
+from booking_app.offers.terms import refund_tier_at, tiers_of
 
 
 @dataclass(frozen=True)
 class RefundQuote:
     amount: int  # minor units; 0 = no refund
-    deadline: datetime  # cancelling before this gives a full refund
+    percent: int  # of what is left paid; 0 = no refund
+    until: datetime | None  # this percentage holds until then (None: no refund now)
 
 
-def refund_quote(booking: Booking, paid_amount: int, *, now: datetime) -> RefundQuote:
-    deadline = booking.start_at - timedelta(hours=booking.refund_cutoff_hours)
-    return RefundQuote(amount=paid_amount if now <= deadline else 0, deadline=deadline)
+def refund_quote(booking: Booking, refundable: int, *, now: datetime) -> RefundQuote:
+    """What a customer cancellation at ``now`` refunds of ``refundable`` (paid, not yet
+    refunded or owed back): the tier it falls in, rounded down to the minor unit."""
+    tier = refund_tier_at(tiers_of(booking.refund_tiers), booking.start_at - now)
+    if tier is None or refundable <= 0:
+        return RefundQuote(amount=0, percent=0 if tier is None else tier.percent, until=None)
+    until = booking.start_at - timedelta(hours=tier.hours_before)
+    return RefundQuote(amount=refundable * tier.percent // 100, percent=tier.percent, until=until)
 
 
 def customer_cancel_refusal(booking: Booking, *, now: datetime) -> str | None:
@@ -33,6 +41,12 @@ def customer_cancel_refusal(booking: Booking, *, now: datetime) -> str | None:
         return messages.ALREADY_CANCELLED
     if now >= booking.start_at:
         return messages.SESSION_STARTED
+    # A hold not yet paid can always be given up; the cut-off is about a confirmed booking.
+    if booking.status == BookingStatus.CONFIRMED and booking.cancel_cutoff_hours:
+        deadline = booking.start_at - timedelta(hours=booking.cancel_cutoff_hours)
+        if now > deadline:
+            return messages.CANCEL_CUTOFF.format(hours=booking.cancel_cutoff_hours,
+                                                 deadline=format_moment(deadline, booking.customer_timezone))
     return None
 
 
@@ -48,6 +62,9 @@ def customer_reschedule_refusal(booking: Booking, session_type: SessionType, *, 
         return messages.RESCHEDULE_GROUP
     deadline = booking.start_at - timedelta(hours=session_type.reschedule_cutoff_hours)
     if now > deadline:
-        return messages.RESCHEDULE_CUTOFF.format(hours=session_type.reschedule_cutoff_hours,
-                                                 deadline=format_moment(deadline, booking.customer_timezone))
+        # Say what is still possible: cancelling, unless its own cut-off has passed too.
+        template = (messages.RESCHEDULE_CUTOFF if customer_cancel_refusal(booking, now=now) is None
+                    else messages.RESCHEDULE_CUTOFF_NO_CANCEL)
+        return template.format(hours=session_type.reschedule_cutoff_hours,
+                               deadline=format_moment(deadline, booking.customer_timezone))
     return None

@@ -16,8 +16,10 @@ from sqlmodel import Session, col, select
 
 from booking_app import messages
 from booking_app.bookings import events, policy, queries
+from booking_app.bookings.customer import format_phone
 from booking_app.bookings.queries import BookingDetails
 from booking_app.db import read_session
+from booking_app.offers.terms import Location, describe_refund_tiers, tiers_of
 from booking_app.models import Booking, Job, JobStatus, Payment, PaymentStatus, Refund, RefundStatus
 from booking_app.payments.refunds import REFUND_JOB
 from booking_app.urls import booking_page_url, calendar_file_url
@@ -54,7 +56,9 @@ class BookingView:
     builder: BuilderSummary
     amount: int  # the price, frozen when booked (minor units)
     currency: str
-    refund_cutoff_hours: int
+    refund_tiers: list[dict]  # frozen when booked: [{"hours_before", "percent"}], most notice first
+    refund_policy: str  # the tiers in one sentence
+    cancel_cutoff_hours: int  # the customer cannot cancel later than this before the start (0: until the start)
     hold_expires_at: datetime | None  # a hold that ran out reads as expired (``status``)
     payment_status: str | None  # the latest Checkout attempt; None when none was started
     payment_reference: str  # Stripe PaymentIntent id of the latest attempt, else its Checkout Session id
@@ -64,7 +68,8 @@ class BookingView:
     refund_pending: int  # promised, Stripe not done yet (retried until it is)
     refund_needs_attention: int  # refused by Stripe or given up: a person must look
     refund_if_cancelled_now: int  # what a customer cancellation now would refund
-    full_refund_until: datetime
+    refund_percent_if_cancelled_now: int
+    refund_rate_until: datetime | None  # that percentage holds until then
     customer_can_cancel: bool
     customer_cancel_refusal: str  # why not, when not
     session_type_id: int
@@ -72,6 +77,12 @@ class BookingView:
     customer_reschedule_refusal: str  # why not, when a confirmed booking cannot be moved by the customer
     cancelled_by: str | None
     cancellation_reason: str
+    location_kind: str  # video | in_person | phone | builder_sends
+    location: str  # where it happens, in one line; "" until confirmed (never before payment)
+    location_url: str | None  # the video link, once confirmed
+    customer_phone: str | None
+    answers: list[dict]  # [{"id", "question", "kind", "answer"}]
+    attendance: str | None  # completed | no_show, marked by the builder after the start
     manage_url: str
     calendar_url: str
 
@@ -133,6 +144,9 @@ def _view(details: BookingDetails, payments: list[Payment], refunds: list[Refund
     owed = sum(r.amount for r in refunds if r.status in _ON_ITS_WAY)
     quote = policy.refund_quote(booking, paid - refunded - owed, now=now)
     can_move, move_refusal = _customer_reschedule(details, status, now)
+    location = Location(booking.location_kind, booking.location_detail)
+    shown = status == "confirmed"  # the place (a link, an address) is for paying customers only
+    phone = format_phone(booking.customer_phone) if booking.customer_phone else None
     return BookingView(
         id=booking.id, token=booking.public_token, status=status, start=booking.start_at, end=booking.end_at,
         customer_timezone=booking.customer_timezone, customer_name=booking.customer_name,
@@ -141,17 +155,23 @@ def _view(details: BookingDetails, payments: list[Payment], refunds: list[Refund
         builder=BuilderSummary(builder.slug, builder.display_name, builder.headline, builder.bio, builder.photo_url,
                                builder.timezone),
         amount=booking.amount,
-        currency=booking.currency, refund_cutoff_hours=booking.refund_cutoff_hours,
-        hold_expires_at=booking.hold_expires_at,
+        currency=booking.currency, refund_tiers=list(booking.refund_tiers),
+        refund_policy=describe_refund_tiers(tiers_of(booking.refund_tiers)),
+        cancel_cutoff_hours=booking.cancel_cutoff_hours, hold_expires_at=booking.hold_expires_at,
         payment_status=str(latest.status) if latest else None,
         payment_reference=(latest.payment_intent_id or latest.checkout_session_id) if latest else "",
         payment_failure=(latest.failure_message or "") if latest else "",
         paid=paid, refunded=refunded, refund_pending=pending, refund_needs_attention=attention,
         refund_if_cancelled_now=quote.amount if status == "confirmed" and refusal is None else 0,
-        full_refund_until=quote.deadline, customer_can_cancel=refusal is None, customer_cancel_refusal=refusal or "",
+        refund_percent_if_cancelled_now=quote.percent if status == "confirmed" and refusal is None else 0,
+        refund_rate_until=quote.until, customer_can_cancel=refusal is None, customer_cancel_refusal=refusal or "",
         session_type_id=kind.id, customer_can_reschedule=can_move, customer_reschedule_refusal=move_refusal,
         cancelled_by=str(booking.cancelled_by) if booking.cancelled_by else None,
         cancellation_reason=booking.cancellation_reason or "",
+        location_kind=str(booking.location_kind),
+        location=location.describe(phone=phone, builder=builder.display_name) if shown else "",
+        location_url=location.url if shown else None, customer_phone=booking.customer_phone,
+        answers=list(booking.answers), attendance=str(booking.attendance) if booking.attendance else None,
         manage_url=booking_page_url(booking.public_token), calendar_url=calendar_file_url(booking.public_token),
     )
 

@@ -29,6 +29,8 @@ from booking_app.calendar_ics import booking_invitation
 from booking_app.formatting import format_moment, format_span
 from booking_app.models import Booking, BookingStatus, User
 from booking_app.money import format_money
+from booking_app.bookings.customer import format_phone
+from booking_app.offers.terms import describe_answer, describe_cancellation, tiers_of
 from booking_app.settings import get_settings
 from booking_app.urls import booking_page_url
 
@@ -164,6 +166,15 @@ def _short(details: BookingDetails, zone: str) -> str:
     return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
 
 
+def _where(current: view.BookingView) -> list[tuple[str, str]]:
+    return [("Where", current.location)] if current.location else []
+
+
+def _answers(booking: Booking) -> list[tuple[str, str]]:
+    """The customer's answers to the session type's questions, each under its question."""
+    return [(one_line(answer["question"], 200), describe_answer(answer)) for answer in booking.answers]
+
+
 def _content(payload: dict[str, Any], details: BookingDetails, current: view.BookingView, zone: str) -> Content:
     template, booking, builder = payload["template"], details.booking, details.builder
     manage = ("Manage your booking", booking_page_url(booking.public_token))
@@ -176,22 +187,24 @@ def _content(payload: dict[str, Any], details: BookingDetails, current: view.Boo
     if template == "booking_confirmed":
         receipt = ([("Paid", f"{price} — receipt reference {current.payment_reference}")]
                    if current.paid else [("Price", price)])
-        policy = ("You can cancel until the session starts." if booking.amount == 0 else
-                  f"Cancel until {format_moment(current.full_refund_until, zone)} for a full refund; "
-                  "no refund after that, and no cancelling once the session has started.")
+        policy = "Cancelling: " + describe_cancellation(tiers_of(booking.refund_tiers), booking.cancel_cutoff_hours,
+                                                         is_free=booking.amount == 0)
         return Content(
             subject=f"Booked: {_title(details)}, {_short(details, zone)}",
             heading="You're booked",
             lines=[f"{_title(details)} is confirmed. The invitation is attached: open it to add the session "
                    "to your calendar.", policy],
-            facts=[("Session", _title(details)), *when, *receipt], button=manage,
+            facts=[("Session", _title(details)), *when, *_where(current), *receipt, *_answers(booking)], button=manage,
             invitation=("REQUEST", int(payload.get("sequence", 0))),
         )
     if template == "new_booking":
         facts = [("Customer", f"{booking.customer_name} <{booking.customer_email}>"), ("Session", details.session_type.title),
                  *when, ("Paid" if current.paid else "Price", price)]
+        if booking.customer_phone:
+            facts.append(("Phone", format_phone(booking.customer_phone)))
         if booking.customer_notes:
             facts.append(("Notes", booking.customer_notes))
+        facts += [*_answers(booking), *_where(current)]
         return Content(
             subject=f"New booking: {one_line(booking.customer_name, 80)}, {details.session_type.title}, "
                     f"{_short(details, zone)}",
@@ -233,7 +246,7 @@ def _content(payload: dict[str, Any], details: BookingDetails, current: view.Boo
         if to_customer:
             lines.append("The attached invitation updates the event in your calendar.")
             return Content(subject=f"Moved: {_title(details)}, now {_short(details, zone)}", heading="New time",
-                           lines=lines, facts=when, button=manage,
+                           lines=lines, facts=[*when, *_where(current)], button=manage,
                            invitation=("REQUEST", int(payload.get("sequence", 1))))
         return Content(subject=f"Moved: {one_line(booking.customer_name, 80)}, {details.session_type.title}, "
                                f"now {_short(details, zone)}", heading="Booking moved", lines=lines, facts=when,
@@ -255,7 +268,7 @@ def _content(payload: dict[str, Any], details: BookingDetails, current: view.Boo
         return Content(subject=f"Reminder: {_title(details)} {soon}, {_short(details, zone)}",
                        heading=f"Your session starts {soon}",
                        lines=[f"{_title(details)} starts {soon}: {_when(details, zone)}."],
-                       facts=[*when], button=manage, unsubscribe=unsubscribe,
+                       facts=[*when, *_where(current)], button=manage, unsubscribe=unsubscribe,
                        footer="You get this reminder because of a booking made on Makerhours.")
     if template == "payment_failed":
         until = format_moment(booking.hold_expires_at, zone) if booking.hold_expires_at else ""

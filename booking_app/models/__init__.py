@@ -5,10 +5,12 @@ from booking_app.models.accounts import AuthSession, Builder, LoginAttempt, User
 from booking_app.models.bookings import Booking, Payment, Refund
 from booking_app.models.enums import (
     Actor,
+    Attendance,
     BookingEventKind,
     BookingStatus,
     CancelledBy,
     JobStatus,
+    LocationKind,
     PaymentStatus,
     RefundStatus,
     StripeEventOutcome,
@@ -22,6 +24,8 @@ from booking_app.models.types import UTCDateTime, utcnow
 
 __all__ = [
     "Actor",
+    "Attendance",
+    "LocationKind",
     "BookingEvent",
     "BookingLookup",
     "MailboxMessage",

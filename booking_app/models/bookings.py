@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Field, SQLModel
 
-from booking_app.models.enums import BookingStatus, CancelledBy, PaymentStatus, RefundStatus
+from booking_app.models.enums import Attendance, BookingStatus, CancelledBy, LocationKind, PaymentStatus, RefundStatus
+from booking_app.models.offer import DEFAULT_REFUND_TIERS_JSON, default_refund_tiers
 from booking_app.models.types import UTCDateTime, enum_column, utcnow
 
 # The statuses that occupy calendar time, as SQL for partial indexes and the exclusion guard.
@@ -87,7 +88,23 @@ class Booking(SQLModel, table=True):
     # Frozen from the session type when the hold is made; the client never sends an amount.
     amount: int
     currency: str = Field(max_length=3)
-    refund_cutoff_hours: int = Field(default=24)
+    # The session type's terms when booked: what a customer's cancellation refunds and until
+    # when it is possible (bookings.policy), and where the session happens.
+    refund_tiers: list[dict] = Field(default_factory=default_refund_tiers, sa_type=sa.JSON, nullable=False,
+                                     sa_column_kwargs={"server_default": DEFAULT_REFUND_TIERS_JSON})
+    cancel_cutoff_hours: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    location_kind: LocationKind = Field(default=LocationKind.BUILDER_SENDS, nullable=False,
+                                        sa_type=enum_column(LocationKind, "location_kind"),
+                                        sa_column_kwargs={"server_default": LocationKind.BUILDER_SENDS.value})
+    location_detail: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
+    # E.164, when the session type is a phone call (the builder calls this number).
+    customer_phone: str | None = Field(default=None, max_length=32)
+    # The answers to the session type's questions, with the questions as they were asked:
+    # [{"id", "question", "kind", "answer"}] (offers.terms.Answer).
+    answers: list[dict] = Field(default_factory=list, sa_type=sa.JSON, nullable=False,
+                                sa_column_kwargs={"server_default": "[]"})
+    # Marked by the builder after the start: completed or no-show.
+    attendance: Attendance | None = Field(default=None, sa_type=enum_column(Attendance, "attendance"))
     hold_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Checkout Sessions started for this hold; bumped atomically to number the next attempt,
     # so two concurrent "Try again" clicks get attempts of their own.

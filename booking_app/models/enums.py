@@ -47,6 +47,22 @@ class CancelledBy(StrEnum):
     SYSTEM = "system"  # e.g. a late payment for a slot someone else took
 
 
+class LocationKind(StrEnum):
+    """Where a session happens, as its session type says (frozen on each booking)."""
+
+    VIDEO = "video"  # a fixed video-call link
+    IN_PERSON = "in_person"  # an address
+    PHONE = "phone"  # the builder calls the number the customer gives
+    BUILDER_SENDS = "builder_sends"  # the builder sends the details
+
+
+class Attendance(StrEnum):
+    """What the builder says happened at a past session."""
+
+    COMPLETED = "completed"
+    NO_SHOW = "no_show"
+
+
 class StripeEventOutcome(StrEnum):
     PROCESSED = "processed"
     IGNORED = "ignored"
@@ -73,6 +89,7 @@ class BookingEventKind(StrEnum):
     EXPIRED = "expired"  # the hold ran out unpaid
     CANCELLED = "cancelled"
     RESCHEDULED = "rescheduled"  # moved to another time, payment and link kept
+    ATTENDANCE_MARKED = "attendance_marked"  # the builder marked a past session completed or no-show
     REFUND_REQUESTED = "refund_requested"
     REFUND_SUCCEEDED = "refund_succeeded"
     REFUND_RETRYING = "refund_retrying"

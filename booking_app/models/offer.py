@@ -7,7 +7,17 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from booking_app.models.types import UTCDateTime, utcnow
+from booking_app.models.enums import LocationKind
+from booking_app.models.types import UTCDateTime, enum_column, utcnow
+
+# Refund tiers are JSON lists of {"hours_before": int, "percent": int}, most notice first
+# (``offers.terms``); this is the default: a full refund until 24 hours before, none after.
+DEFAULT_REFUND_TIERS_JSON = '[{"hours_before": 24, "percent": 100}]'
+
+
+def default_refund_tiers() -> list[dict[str, int]]:
+    return [{"hours_before": 24, "percent": 100}]
+
 
 # Windows are stored as minutes since local midnight: portable, and the end of the day is
 # plainly 1440 rather than the "00:00 means midnight ending the day" convention of the engine.
@@ -28,7 +38,7 @@ class SessionType(SQLModel, table=True):
         sa.CheckConstraint("seats >= 1", name="seats_positive"),
         sa.CheckConstraint("price_amount >= 0", name="price_non_negative"),
         sa.CheckConstraint("length(currency) = 3", name="currency_iso"),
-        sa.CheckConstraint("refund_cutoff_hours >= 0", name="refund_cutoff_non_negative"),
+        sa.CheckConstraint("cancel_cutoff_hours >= 0", name="cancel_cutoff_non_negative"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -45,10 +55,21 @@ class SessionType(SQLModel, table=True):
     minimum_notice_minutes: int = Field(default=0)
     horizon_days: int = Field(default=60)
     seats: int = Field(default=1)  # 1 = one-to-one; more = a group session
-    # Customer cancellations: full refund until this many hours before the start, none after.
-    refund_cutoff_hours: int = Field(default=24)
+    # Customer cancellations: refunded per these tiers (offers.terms.RefundTier), possible
+    # until ``cancel_cutoff_hours`` before the start (0 = until the start). Frozen on bookings.
+    refund_tiers: list[dict] = Field(default_factory=default_refund_tiers, sa_type=sa.JSON, nullable=False,
+                                     sa_column_kwargs={"server_default": DEFAULT_REFUND_TIERS_JSON})
+    cancel_cutoff_hours: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Customers may move a booking until this many hours before its start (builders any time).
     reschedule_cutoff_hours: int = Field(default=24, sa_column_kwargs={"server_default": "24"})
+    # Where it happens (offers.terms.Location): a video link or an address in the detail.
+    location_kind: LocationKind = Field(default=LocationKind.BUILDER_SENDS, nullable=False,
+                                        sa_type=enum_column(LocationKind, "location_kind"),
+                                        sa_column_kwargs={"server_default": LocationKind.BUILDER_SENDS.value})
+    location_detail: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
+    # Up to 10 questions asked on the details step (offers.terms.Question), as JSON.
+    questions: list[dict] = Field(default_factory=list, sa_type=sa.JSON, nullable=False,
+                                  sa_column_kwargs={"server_default": "[]"})
     is_active: bool = Field(default=True)
     display_order: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

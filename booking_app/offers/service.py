@@ -30,9 +30,9 @@ from booking_app.timezones import validate_timezone
 from booking_app.bookings.notices import reminder_hours
 from booking_app.db import read_session, write_session
 from booking_app.errors import Forbidden, InvalidInput, NotFound
-from booking_app.models import Builder, DateOverride, DateOverrideWindow, SessionType, WeeklyWindow, utcnow
+from booking_app.models import Builder, DateOverride, DateOverrideWindow, LocationKind, SessionType, WeeklyWindow, utcnow
 from booking_app.money import format_money, from_minor_units
-from booking_app.offers import validation
+from booking_app.offers import terms, validation
 from booking_app.offers.validation import (
     MAX_NOTE_LENGTH,
     WEEKDAYS,
@@ -80,8 +80,15 @@ class SessionTypeDraft:
     minimum_notice_minutes: int = 0
     horizon_days: int = 60
     seats: int = 1
-    refund_cutoff_hours: int = 24
+    # Customer cancellations: [{"hours_before", "percent"}] (offers.terms.clean_refund_tiers),
+    # possible until ``cancel_cutoff_hours`` before the start (0: until the start).
+    refund_tiers: Sequence[Mapping[str, object]] = ({"hours_before": 24, "percent": 100},)
+    cancel_cutoff_hours: int = 0
     reschedule_cutoff_hours: int = 24
+    location_kind: str = LocationKind.BUILDER_SENDS.value  # video | in_person | phone | builder_sends
+    location_detail: str = ""  # the video link or the address
+    # [{"id"?, "label", "kind", "required", "choices"?}] (offers.terms.clean_questions)
+    questions: Sequence[Mapping[str, object]] = ()
     is_active: bool = True
 
 
@@ -102,8 +109,13 @@ class SessionTypeView:
     minimum_notice_minutes: int
     horizon_days: int
     seats: int
-    refund_cutoff_hours: int
+    refund_tiers: list[dict]  # [{"hours_before", "percent"}], most notice first
+    refund_policy: str  # the tiers in one sentence
+    cancel_cutoff_hours: int
     reschedule_cutoff_hours: int
+    location_kind: str
+    location_detail: str
+    questions: list[dict]  # [{"id", "label", "kind", "required", "choices"}]
     is_active: bool
     display_order: int
 
@@ -118,8 +130,10 @@ class SessionTypeView:
             duration_minutes=self.duration_minutes, price=self.price, currency=self.currency,
             interval_minutes=self.interval_minutes, buffer_before_minutes=self.buffer_before_minutes,
             buffer_after_minutes=self.buffer_after_minutes,
-            minimum_notice_minutes=self.minimum_notice_minutes, horizon_days=self.horizon_days, seats=self.seats, refund_cutoff_hours=self.refund_cutoff_hours,
-            reschedule_cutoff_hours=self.reschedule_cutoff_hours, is_active=self.is_active,
+            minimum_notice_minutes=self.minimum_notice_minutes, horizon_days=self.horizon_days, seats=self.seats,
+            refund_tiers=self.refund_tiers, cancel_cutoff_hours=self.cancel_cutoff_hours,
+            reschedule_cutoff_hours=self.reschedule_cutoff_hours, location_kind=self.location_kind,
+            location_detail=self.location_detail, questions=self.questions, is_active=self.is_active,
         )
 
 
@@ -320,8 +334,10 @@ def _view(kind: SessionType) -> SessionTypeView:
         price_label=format_money(kind.price_amount, kind.currency), currency=kind.currency,
         interval_minutes=kind.interval_minutes, buffer_before_minutes=kind.buffer_before_minutes,
         buffer_after_minutes=kind.buffer_after_minutes, minimum_notice_minutes=kind.minimum_notice_minutes,
-        horizon_days=kind.horizon_days, seats=kind.seats, refund_cutoff_hours=kind.refund_cutoff_hours,
-        reschedule_cutoff_hours=kind.reschedule_cutoff_hours,
+        horizon_days=kind.horizon_days, seats=kind.seats, refund_tiers=list(kind.refund_tiers),
+        refund_policy=terms.describe_refund_tiers(terms.tiers_of(kind.refund_tiers)),
+        cancel_cutoff_hours=kind.cancel_cutoff_hours, reschedule_cutoff_hours=kind.reschedule_cutoff_hours,
+        location_kind=str(kind.location_kind), location_detail=kind.location_detail, questions=list(kind.questions),
         is_active=kind.is_active, display_order=kind.display_order,
     )
 

@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 
 from booking_app import messages
 from booking_app.errors import InvalidInput
+from booking_app.models import LocationKind
+from booking_app.offers import terms
 from booking_app.money import (
     STRIPE_MAXIMUM_CHARGE,
     STRIPE_MINIMUM_CHARGE,
@@ -33,7 +35,7 @@ MAX_INTERVAL_MINUTES = 12 * 60
 MAX_BUFFER_MINUTES = 12 * 60
 MAX_HORIZON_DAYS = 365
 MAX_SEATS = 100
-MAX_REFUND_CUTOFF_HOURS = 720
+MAX_CUTOFF_HOURS = 720
 MAX_WINDOWS_PER_DAY = 48
 MAX_NOTE_LENGTH = 200
 MAX_DISPLAY_NAME_LENGTH = 200
@@ -68,8 +70,12 @@ class CleanSessionType:
     minimum_notice_minutes: int
     horizon_days: int
     seats: int
-    refund_cutoff_hours: int
+    refund_tiers: list[dict[str, int]]  # as stored: offers.terms.tiers_json
+    cancel_cutoff_hours: int
     reschedule_cutoff_hours: int
+    location_kind: LocationKind
+    location_detail: str
+    questions: list[dict]  # as stored: offers.terms.questions_json
     is_active: bool
 
 
@@ -106,18 +112,22 @@ def clean_session_type(draft) -> CleanSessionType:  # noqa: ANN001 - offers.serv
     seats = whole_number(draft.seats, "seats", "the number of seats")
     if not 1 <= seats <= MAX_SEATS:
         raise InvalidInput("seats", messages.OFFER_SEATS_RANGE)
-    cutoff = whole_number(draft.refund_cutoff_hours, "refund_cutoff_hours", "the refund cut-off")
-    if not 0 <= cutoff <= MAX_REFUND_CUTOFF_HOURS:
-        raise InvalidInput("refund_cutoff_hours", messages.OFFER_REFUND_CUTOFF_RANGE)
+    tiers = terms.clean_refund_tiers(draft.refund_tiers)
+    cancel_cutoff = whole_number(draft.cancel_cutoff_hours, "cancel_cutoff_hours", "the cancellation cut-off")
+    if not 0 <= cancel_cutoff <= MAX_CUTOFF_HOURS:
+        raise InvalidInput("cancel_cutoff_hours", messages.OFFER_CANCEL_CUTOFF_RANGE)
     moves = whole_number(draft.reschedule_cutoff_hours, "reschedule_cutoff_hours", "the reschedule cut-off")
-    if not 0 <= moves <= MAX_REFUND_CUTOFF_HOURS:
+    if not 0 <= moves <= MAX_CUTOFF_HOURS:
         raise InvalidInput("reschedule_cutoff_hours", messages.OFFER_RESCHEDULE_CUTOFF_RANGE)
+    location = terms.clean_location(draft.location_kind, draft.location_detail)
+    questions = terms.clean_questions(draft.questions)
     return CleanSessionType(
         title=title, slug=slug, description=description, duration_minutes=duration, price_amount=price,
         currency=currency, interval_minutes=interval, buffer_before_minutes=before,
         buffer_after_minutes=after, minimum_notice_minutes=notice, horizon_days=horizon, seats=seats,
-        refund_cutoff_hours=cutoff, reschedule_cutoff_hours=moves,
-        is_active=bool(draft.is_active),
+        refund_tiers=terms.tiers_json(tiers), cancel_cutoff_hours=cancel_cutoff, reschedule_cutoff_hours=moves,
+        location_kind=location.kind, location_detail=location.detail,
+        questions=terms.questions_json(questions), is_active=bool(draft.is_active),
     )
 
 

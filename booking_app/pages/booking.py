@@ -43,8 +43,12 @@ class BookingPageState(rx.State):
     reschedule_refusal: str = ""
     reschedule_url: str = ""
     refund_now_display: str = ""
-    refund_deadline: str = ""
-    cutoff_hours: int = 24
+    refund_percent: int = 0
+    refund_rate_until: str = ""
+    cancellation_policy: str = ""
+    location: str = ""
+    location_url: str = ""
+    answers: list[list[str]] = []
     is_free: bool = False
     failure: str = ""
     cancellation_reason: str = ""
@@ -156,7 +160,18 @@ def _details() -> rx.Component:
         _row("Session", s.title),
         _row("When (your time)", s.when_customer),
         rx.cond(s.zones_differ, _row("Builder's time", s.when_builder)),
+        rx.cond(s.location != "", _row("Where", rx.cond(
+            s.location_url != "",
+            rx.vstack(rx.text("Video call"), rx.link(s.location_url, href=s.location_url, is_external=True,
+                                                     overflow_wrap="anywhere"), spacing="1"),
+            rx.text(s.location, overflow_wrap="anywhere", white_space="pre-line"),
+        ))),
         _row("Price", s.amount_display),
+        rx.cond(s.refund_rate_until != "",
+                _row("If you cancel", rx.text(
+                    s.refund_now_display + " back until " + s.refund_rate_until, id="refund-until"))),
+        rx.foreach(s.answers, lambda pair: _row(pair[0], rx.text(pair[1], white_space="pre-line",
+                                                                 overflow_wrap="anywhere"))),
         rx.cond(s.refunded_display != "", _row("Refunded", s.refunded_display)),
         rx.cond(s.refund_pending_display != "",
                 _row("Refund", rx.hstack(
@@ -253,12 +268,8 @@ def _actions() -> rx.Component:
             wrap="wrap",
             spacing="2",
         ),
-        rx.text(
-            rx.cond(s.is_free, "This session is free; you can cancel it until it starts.",
-                    f"Cancellation policy: full refund until {s.cutoff_hours} hours before the start ("
-                    + s.refund_deadline + "), no refund after. Cancelling closes when the session starts."),
-            size="2", color_scheme="gray",
-        ),
+        rx.text("Cancellation policy: " + s.cancellation_policy, size="2", color_scheme="gray",
+                id="cancellation-policy"),
         rx.cond(s.can_reschedule,
                 rx.link(rx.button(rx.icon("calendar-clock", size=16), "Reschedule", variant="soft"),
                         href=s.reschedule_url, reload_document=True, id="reschedule-link"),
@@ -294,9 +305,11 @@ def _cancel_dialog() -> rx.Component:
     s = BookingPageState
     refund_text = rx.cond(
         s.refund_now_display != "",
-        "You will be refunded " + s.refund_now_display + " in full.",
+        rx.cond(s.refund_percent == 100, "You will be refunded " + s.refund_now_display + " in full.",
+                "You will be refunded " + s.refund_now_display + " (" + s.refund_percent.to_string()
+                + " % under the cancellation policy)."),
         rx.cond(s.is_free, "Nothing was paid, so there is nothing to refund.",
-                "It is past the refund deadline, so no refund will be made."),
+                "Under the cancellation policy, no refund is due if you cancel now."),
     )
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(rx.button("Cancel booking", color_scheme="red", variant="outline")),

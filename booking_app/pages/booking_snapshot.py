@@ -14,6 +14,7 @@ from booking_app.bookings.reserve import settle_returning_checkout, start_checko
 from booking_app.errors import DomainError, NotFound
 from booking_app.formatting import format_moment, format_span, google_calendar_url
 from booking_app.money import format_money
+from booking_app.offers.terms import describe_answer, describe_cancellation, tiers_of
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,14 @@ def _snapshot(view: booking_view.BookingView) -> dict:
         "refund_pending_display": _money(view.refund_pending, view.currency),
         "refund_attention_display": _money(view.refund_needs_attention, view.currency),
         "refund_now_display": _money(view.refund_if_cancelled_now, view.currency),
-        "refund_deadline": format_moment(view.full_refund_until, view.customer_timezone),
-        "cutoff_hours": view.refund_cutoff_hours,
+        "refund_percent": view.refund_percent_if_cancelled_now,
+        "refund_rate_until": (format_moment(view.refund_rate_until, view.customer_timezone)
+                              if view.refund_rate_until and view.refund_if_cancelled_now else ""),
+        "cancellation_policy": describe_cancellation(tiers_of(view.refund_tiers), view.cancel_cutoff_hours,
+                                                     is_free=view.is_free),
+        "location": view.location,
+        "location_url": view.location_url or "",
+        "answers": [[answer["question"], describe_answer(answer)] for answer in view.answers],
         "is_free": view.is_free,
         "can_cancel": view.customer_can_cancel,
         "cancel_refusal": view.customer_cancel_refusal,

@@ -12,7 +12,16 @@ from booking_app.components.dashboard_shell import dashboard_shell
 from booking_app.components.forms import error_callout, labelled_field
 from booking_app.money import STRIPE_MINIMUM_CHARGE
 from booking_app.offers import service as offers
+from booking_app.models import LocationKind
 from booking_app.offers.service import SessionTypeDraft, SessionTypeView
+from booking_app.offers.terms import (
+    LOCATION_LABELS,
+    MAX_QUESTIONS,
+    MAX_TIERS,
+    QUESTION_KIND_LABELS,
+    QuestionKind,
+    new_question_id,
+)
 from booking_app.state.auth import AuthState
 
 ROUTE = "/dashboard/session-types"
@@ -26,14 +35,18 @@ NUMBER_FIELDS = (
     ("minimum_notice_minutes", "Minimum notice (minutes)", "How soon before the start people can still book."),
     ("horizon_days", "Bookable up to (days ahead)", ""),
     ("seats", "Seats", "1 for one-to-one; more for a group session."),
-    ("refund_cutoff_hours", "Full refund until (hours before)", "Customers who cancel later get no refund."),
     ("reschedule_cutoff_hours", "Customers can move it until (hours before)", "You can move it until the start."),
+    ("cancel_cutoff_hours", "Customers can cancel until (hours before)", "0: until the session starts."),
 )
 EMPTY_FORM = {"title": "", "description": "", "price": "0", "currency": "gbp", "duration_minutes": "60",
               "interval_minutes": "", "buffer_before_minutes": "0", "buffer_after_minutes": "0",
-              "minimum_notice_minutes": "0", "horizon_days": "60", "seats": "1", "refund_cutoff_hours": "24",
-              "reschedule_cutoff_hours": "24",
-              "is_active": "true"}
+              "minimum_notice_minutes": "0", "horizon_days": "60", "seats": "1", "cancel_cutoff_hours": "0",
+              "reschedule_cutoff_hours": "24", "location_kind": LocationKind.BUILDER_SENDS.value,
+              "location_detail": "", "is_active": "true"}
+DEFAULT_TIERS = [{"hours_before": "24", "percent": "100"}]
+NEW_QUESTION = {"label": "", "kind": QuestionKind.SHORT_TEXT.value, "required": "false", "choices": ""}
+TIER_FIELDS = ("hours_before", "percent")
+QUESTION_FIELDS = ("label", "kind", "required", "choices")
 
 
 def _form_of(view: SessionTypeView) -> dict[str, str]:
@@ -43,7 +56,16 @@ def _form_of(view: SessionTypeView) -> dict[str, str]:
     return form
 
 
-def _draft_of(form: dict[str, str]) -> SessionTypeDraft:
+def _tiers_of(view: SessionTypeView) -> list[dict[str, str]]:
+    return [{"hours_before": str(tier["hours_before"]), "percent": str(tier["percent"])} for tier in view.refund_tiers]
+
+
+def _questions_of(view: SessionTypeView) -> list[dict[str, str]]:
+    return [{"id": q["id"], "label": q["label"], "kind": q["kind"], "required": "true" if q["required"] else "false",
+             "choices": "\n".join(q.get("choices") or ())} for q in view.questions]
+
+
+def _draft_of(form: dict[str, str], tiers: list[dict[str, str]], questions: list[dict[str, str]]) -> SessionTypeDraft:
     def number(key: str):
         text = form.get(key, "").strip()
         return text if text else None
@@ -54,9 +76,16 @@ def _draft_of(form: dict[str, str]) -> SessionTypeDraft:
         interval_minutes=number("interval_minutes"),
         **{key: number(key) or 0 for key in ("buffer_before_minutes", "buffer_after_minutes",
                                              "minimum_notice_minutes", "horizon_days", "seats",
-                                             "refund_cutoff_hours", "reschedule_cutoff_hours")},
+                                             "cancel_cutoff_hours", "reschedule_cutoff_hours")},
+        refund_tiers=tiers, questions=questions, location_kind=form.get("location_kind", ""),
+        location_detail=form.get("location_detail", ""),
         is_active=form.get("is_active", "true") == "true",
     )
+
+
+def _position(index: object, rows: list) -> bool:
+    """A real position in ``rows`` (bools are not positions, though Python counts them as ints)."""
+    return isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(rows)
 
 
 def _save(actor_user_id: int, session_type_id: int, draft: SessionTypeDraft) -> list[SessionTypeView]:
@@ -80,6 +109,8 @@ class SessionTypesState(AuthState):
     editor_open: bool = False
     editing_id: int = 0  # 0 = a new session type
     form: dict[str, str] = dict(EMPTY_FORM)
+    tiers: list[dict[str, str]] = list(DEFAULT_TIERS)  # refund tiers as typed
+    questions: list[dict[str, str]] = []  # booking questions as typed; choices one per line
     errors: dict[str, str] = {}
     busy: bool = False
 
@@ -97,13 +128,61 @@ class SessionTypesState(AuthState):
     @rx.event
     def new_session_type(self):
         self.editing_id, self.form, self.errors, self.error, self.editor_open = 0, dict(EMPTY_FORM), {}, "", True
+        self.tiers, self.questions = [dict(tier) for tier in DEFAULT_TIERS], []
 
     @rx.event
     def edit_session_type(self, session_type_id: int):
         view = next((v for v in self.session_types if v.id == session_type_id), None)
         if view is not None:
             self.editing_id, self.form, self.errors, self.error = view.id, _form_of(view), {}, ""
+            self.tiers, self.questions = _tiers_of(view), _questions_of(view)
             self.editor_open = True
+
+    # Tiers and questions are edited by position; a position or field the editor does not
+    # show (a stale or crafted event) changes nothing.
+
+    @rx.event
+    def add_tier(self):
+        if len(self.tiers) < MAX_TIERS:
+            self.tiers = [*self.tiers, {"hours_before": "", "percent": ""}]
+
+    @rx.event
+    def remove_tier(self, index: int):
+        if _position(index, self.tiers):
+            self.tiers = [tier for n, tier in enumerate(self.tiers) if n != index]
+            self.errors = {k: v for k, v in self.errors.items() if k != "refund_tiers"}
+
+    @rx.event
+    def set_tier(self, index: int, field: str, value: str):
+        if _position(index, self.tiers) and field in TIER_FIELDS:
+            self.tiers = [{**tier, field: str(value)[:10]} if n == index else tier
+                          for n, tier in enumerate(self.tiers)]
+            self.errors = {k: v for k, v in self.errors.items() if k != "refund_tiers"}
+
+    @rx.event
+    def add_question(self):
+        if len(self.questions) < MAX_QUESTIONS:
+            self.questions = [*self.questions, {"id": new_question_id(), **NEW_QUESTION}]
+
+    @rx.event
+    def remove_question(self, index: int):
+        if _position(index, self.questions):
+            self.questions = [q for n, q in enumerate(self.questions) if n != index]
+            self.errors = {k: v for k, v in self.errors.items() if k != "questions"}
+
+    @rx.event
+    def move_question(self, index: int, step: int):
+        if _position(index, self.questions) and step in (-1, 1) and _position(index + step, self.questions):
+            order = list(self.questions)
+            order[index], order[index + step] = order[index + step], order[index]
+            self.questions = order
+
+    @rx.event
+    def set_question(self, index: int, field: str, value: str | bool):
+        if _position(index, self.questions) and field in QUESTION_FIELDS:
+            text = ("true" if value else "false") if isinstance(value, bool) else str(value)[:2500]
+            self.questions = [{**q, field: text} if n == index else q for n, q in enumerate(self.questions)]
+            self.errors = {k: v for k, v in self.errors.items() if k != "questions"}
 
     @rx.event
     def set_editor_open(self, is_open: bool):
@@ -112,9 +191,9 @@ class SessionTypesState(AuthState):
     @rx.event
     def set_form_field(self, field: str, value: str | bool):
         if field in EMPTY_FORM:
-            text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            text = ("true" if value else "false") if isinstance(value, bool) else str(value)[:5000]
             self.form = {**self.form, field: text}
-            self.errors = {k: v for k, v in self.errors.items() if k not in (field, "price")}
+            self.errors = {k: v for k, v in self.errors.items() if k not in (field, "price", "location_detail")}
 
     @rx.event
     async def save(self):
@@ -122,7 +201,7 @@ class SessionTypesState(AuthState):
             return
         self.busy, self.errors, self.error = True, {}, ""
         yield
-        outcome = await self._as_builder(_save, self.editing_id, _draft_of(self.form))
+        outcome = await self._as_builder(_save, self.editing_id, _draft_of(self.form, self.tiers, self.questions))
         self.busy = False
         if outcome.sign_in:
             yield outcome.sign_in
@@ -190,6 +269,123 @@ def _input(field: str, **props) -> rx.Component:
                     size="2", width="100%", **props)
 
 
+_SELECT_STYLE = {"width": "100%", "padding": "0.4rem", "borderRadius": "6px", "fontSize": "16px",
+                 "border": f"1px solid {rx.color('gray', 7)}", "background": rx.color("gray", 1)}
+
+
+def _section(title: str, hint: str, *children) -> rx.Component:
+    return rx.vstack(
+        rx.heading(title, as_="h3", size="3"),
+        rx.text(hint, size="1", color_scheme="gray"),
+        *children,
+        spacing="2", width="100%", padding_top="0.5rem", border_top=f"1px solid {rx.color('gray', 5)}",
+    )
+
+
+def _location_editor() -> rx.Component:
+    s = SessionTypesState
+    kind = s.form["location_kind"]
+    return _section(
+        "Where it happens", "Customers see the link or address once their booking is confirmed.",
+        rx.el.select(*(rx.el.option(label, value=value.value) for value, label in LOCATION_LABELS.items()),
+                     id="st-location_kind", value=kind, aria_label="Where it happens",
+                     on_change=lambda v: s.set_form_field("location_kind", v), style=_SELECT_STYLE),
+        rx.cond((kind == "video") | (kind == "in_person"),
+                labelled_field(rx.cond(kind == "video", "Video-call link", "Address"), "st-location_detail",
+                               _input("location_detail"), s.errors.get("location_detail", ""))),
+        rx.cond(s.errors.get("location_kind", "") != "",
+                rx.text(s.errors.get("location_kind", ""), size="1", color=rx.color("red", 11), role="alert")),
+    )
+
+
+def _tier_row(tier, index) -> rx.Component:
+    s = SessionTypesState
+    return rx.hstack(
+        rx.input(value=tier["hours_before"], on_change=lambda v: s.set_tier(index, "hours_before", v),
+                 input_mode="numeric", width="5rem", aria_label="Hours before the start, tier " + (index + 1).to_string()),
+        rx.text("h or more before:", size="2"),
+        rx.input(value=tier["percent"], on_change=lambda v: s.set_tier(index, "percent", v),
+                 input_mode="numeric", width="4.5rem", aria_label="Percent refunded, tier " + (index + 1).to_string()),
+        rx.text("% back", size="2"),
+        rx.icon_button(rx.icon("x", size=14), variant="ghost", color_scheme="gray", type="button",
+                       on_click=s.remove_tier(index), aria_label="Remove refund tier " + (index + 1).to_string()),
+        align="center", spacing="2", wrap="wrap",
+    )
+
+
+def _refund_editor() -> rx.Component:
+    s = SessionTypesState
+    return _section(
+        "Refunds when the customer cancels",
+        "Less notice than the last tier: no refund. Bookings keep the terms they were made under; "
+        "when you cancel, the customer always gets everything back.",
+        rx.foreach(s.tiers, _tier_row),
+        rx.cond(s.tiers.length() < 5,
+                rx.button(rx.icon("plus", size=14), "Add a tier", type="button", variant="soft", size="1",
+                          on_click=s.add_tier)),
+        rx.cond(s.errors.get("refund_tiers", "") != "",
+                rx.text(s.errors.get("refund_tiers", ""), id="st-refund_tiers-error", size="1",
+                        color=rx.color("red", 11), role="alert")),
+    )
+
+
+def _question_row(question, index) -> rx.Component:
+    s = SessionTypesState
+    number = (index + 1).to_string()
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.input(value=question["label"], on_change=lambda v: s.set_question(index, "label", v),
+                         placeholder="The question", aria_label="Question " + number, flex="1", min_width="10rem"),
+                rx.el.select(*(rx.el.option(label, value=kind.value) for kind, label in QUESTION_KIND_LABELS.items()),
+                             value=question["kind"], on_change=lambda v: s.set_question(index, "kind", v),
+                             aria_label="Kind of question " + number,
+                             style={**_SELECT_STYLE, "width": "auto"}),
+                spacing="2", width="100%", wrap="wrap",
+            ),
+            rx.cond(question["kind"] == "choice",
+                    rx.text_area(value=question["choices"], rows="3", width="100%",
+                                 on_change=lambda v: s.set_question(index, "choices", v),
+                                 placeholder="One choice per line", aria_label="Choices for question " + number)),
+            rx.hstack(
+                rx.el.label(rx.hstack(rx.switch(checked=question["required"] == "true", size="1",
+                                                on_change=lambda v: s.set_question(index, "required", v)),
+                                      rx.text("Required", size="1"), align="center", spacing="1")),
+                rx.hstack(
+                    rx.icon_button(rx.icon("arrow-up", size=14), variant="ghost", color_scheme="gray", type="button",
+                                   on_click=s.move_question(index, -1), aria_label="Move question " + number + " up",
+                                   disabled=index == 0),
+                    rx.icon_button(rx.icon("arrow-down", size=14), variant="ghost", color_scheme="gray",
+                                   type="button", on_click=s.move_question(index, 1),
+                                   aria_label="Move question " + number + " down",
+                                   disabled=index == s.questions.length() - 1),
+                    rx.icon_button(rx.icon("trash-2", size=14), variant="ghost", color_scheme="red", type="button",
+                                   on_click=s.remove_question(index), aria_label="Remove question " + number),
+                    spacing="1",
+                ),
+                justify="between", align="center", width="100%",
+            ),
+            spacing="2", width="100%",
+        ),
+        size="1", width="100%",
+    )
+
+
+def _questions_editor() -> rx.Component:
+    s = SessionTypesState
+    return _section(
+        "Questions for the customer", "Asked with their name and e-mail; up to 10. The answers show in the "
+        "booking's details and in your e-mail.",
+        rx.foreach(s.questions, _question_row),
+        rx.cond(s.questions.length() < 10,
+                rx.button(rx.icon("plus", size=14), "Add a question", type="button", variant="soft", size="1",
+                          on_click=s.add_question)),
+        rx.cond(s.errors.get("questions", "") != "",
+                rx.text(s.errors.get("questions", ""), id="st-questions-error", size="1",
+                        color=rx.color("red", 11), role="alert")),
+    )
+
+
 def _editor() -> rx.Component:
     s = SessionTypesState
     return rx.dialog.root(
@@ -221,6 +417,9 @@ def _editor() -> rx.Component:
                           for field, label, hint in NUMBER_FIELDS),
                         columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
                     ),
+                    _location_editor(),
+                    _refund_editor(),
+                    _questions_editor(),
                     rx.el.label(
                         rx.hstack(rx.switch(checked=s.form["is_active"] == "true",
                                             on_change=lambda v: s.set_form_field("is_active", v)),

@@ -110,7 +110,10 @@ def _type_card(card) -> rx.Component:
                 ),
                 rx.text(card.description, size="2", color_scheme="gray", text_align="left"),
                 rx.hstack(rx.icon("clock", size=14), rx.text(card.duration, size="1"),
-                          align="center", spacing="1", color=rx.color("gray", 11)),
+                          rx.cond(card.location_label != "",
+                                  rx.hstack(rx.icon("map-pin", size=14), rx.text(card.location_label, size="1"),
+                                            align="center", spacing="1")),
+                          align="center", spacing="3", color=rx.color("gray", 11)),
                 spacing="2", align="start", width="100%",
             ),
             size="2",
@@ -334,6 +337,44 @@ def _step_time() -> rx.Component:
 # -- step 3 ---------------------------------------------------------------------------------
 
 
+def _question(question) -> rx.Component:
+    """One of the session type's questions, with its inline error (ids: ``answer-<id>``)."""
+    field_id = "answer-" + question.id
+    error = W.answer_errors.get(question.id, "")
+    value = W.answers.get(question.id, "")
+    invalid = rx.cond(error != "", "true", "false")
+    label = question.label + rx.cond(question.required, "", " (optional)")
+    control = rx.match(
+        question.kind,
+        ("long_text", rx.text_area(id=field_id, value=value, rows="3", width="100%", aria_invalid=invalid,
+                                   aria_describedby=field_id + "-error",
+                                   on_change=lambda v: W.set_answer(question.id, v))),
+        ("choice", rx.el.select(
+            rx.el.option("Choose…", value=""),
+            rx.foreach(question.choices, lambda choice: rx.el.option(choice, value=choice)),
+            id=field_id, value=value, aria_invalid=invalid, aria_describedby=field_id + "-error",
+            on_change=lambda v: W.set_answer(question.id, v), class_name="native-select",
+            style={"width": "100%", "padding": "0.55rem", "borderRadius": "6px", "fontSize": "16px",
+                   "border": f"1px solid {rx.color('gray', 7)}", "background": rx.color("gray", 1)})),
+        rx.input(id=field_id, value=value, size="3", width="100%", aria_invalid=invalid,
+                 aria_describedby=field_id + "-error", on_change=lambda v: W.set_answer(question.id, v)),
+    )
+    checkbox = rx.vstack(
+        rx.el.label(
+            rx.hstack(rx.checkbox(id=field_id, checked=value == "true", aria_invalid=invalid,
+                                  aria_describedby=field_id + "-error",
+                                  on_change=lambda v: W.set_answer(question.id, v)),
+                      rx.text(label, size="2"), align="start", spacing="2"),
+            html_for=field_id,
+        ),
+        rx.cond(error != "", rx.text(error, id=field_id + "-error", size="1", color=rx.color("red", 11),
+                                     role="alert")),
+        spacing="1", width="100%",
+    )
+    return rx.cond(question.kind == "checkbox", checkbox, labelled_field(label, field_id, control, error))
+
+
+
 def _step_details() -> rx.Component:
     return rx.vstack(
         rx.heading("Your details", as_="h1", size="6"),
@@ -345,6 +386,13 @@ def _step_details() -> rx.Component:
                                            aria_invalid=rx.cond(W.email_error != "", "true", "false"),
                                            aria_describedby="email-error"),
                W.email_error, "Your confirmation and the link to manage the booking go here."),
+        rx.cond(W.chosen.asks_phone,
+                labelled_field("Phone number", "phone",
+                               rx.input(id="phone", type="tel", value=W.phone, on_change=W.set_phone, auto_complete="tel",
+                                        size="3", width="100%", aria_invalid=rx.cond(W.phone_error != "", "true", "false"),
+                                        aria_describedby="phone-error"),
+                               W.phone_error, W.profile.name + " calls you on this number at the time of the session.")),
+        rx.foreach(W.chosen.questions, _question),
         labelled_field("Notes (optional)", "notes", rx.text_area(id="notes", value=W.notes, on_change=W.set_notes, rows="4",
                                                           width="100%", placeholder="What would you like to build or discuss?",
                                                           aria_describedby="notes-error"), W.notes_error),
@@ -374,15 +422,13 @@ def _step_review() -> rx.Component:
             rx.cond(W.zones_differ, _row(W.profile.name + "'s time", W.when_builder)),
             _row("Name", W.name),
             _row("E-mail", W.email),
+            rx.cond(W.chosen.asks_phone, _row("Phone", W.phone)),
+            rx.cond(W.chosen.location_label != "", _row("Where", W.chosen.location_label)),
             _row("Price", W.chosen.price),
             orientation=rx.breakpoints(initial="vertical", sm="horizontal"), size="2",
         ),
-        rx.text(
-            rx.cond(W.chosen.is_free, "Free sessions can be cancelled at any time.",
-                    "Cancellation: full refund until " + W.chosen.refund_cutoff_hours.to_string()
-                    + " hours before the start, no refund after."),
-            size="2", color_scheme="gray",
-        ),
+        rx.text("Cancellation: " + W.chosen.cancellation_policy, size="2", color_scheme="gray",
+                id="review-cancellation-policy"),
         error_callout(W.pay_error),
         rx.button(
             rx.cond(W.chosen.is_free, "Confirm booking", "Pay " + W.chosen.price),

@@ -7,7 +7,7 @@ Stripe work never blocks the event loop, and keeps only their plain results.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from booking_app.bookings import customer, queries
@@ -16,10 +16,11 @@ from booking_app.bookings.holds import HoldRequest
 from booking_app.bookings.reschedule import reschedule_as_customer
 from booking_app.bookings.reserve import Reservation, reserve, start_checkout
 from booking_app.db import read_session
-from booking_app.errors import NotFound
+from booking_app.errors import InvalidInput, NotFound
 from booking_app.formatting import clock_time, format_span
-from booking_app.models import BookingStatus
+from booking_app.models import BookingStatus, LocationKind, SessionType
 from booking_app.money import format_money
+from booking_app.offers import terms
 from booking_app.scheduling import service
 from booking_app.scheduling.slots import load_timezone
 
@@ -37,6 +38,18 @@ class BuilderCard:
 
 
 @dataclass(frozen=True)
+class QuestionCard:
+    id: str
+    label: str
+    kind: str  # short_text | long_text | choice | checkbox
+    required: bool
+    choices: list[str]
+
+    def question(self) -> terms.Question:
+        return terms.Question(self.id, self.label, terms.QuestionKind(self.kind), self.required, tuple(self.choices))
+
+
+@dataclass(frozen=True)
 class SessionTypeCard:
     id: int
     slug: str
@@ -46,7 +59,10 @@ class SessionTypeCard:
     duration: str  # "1 h"
     price: str  # "£150.00" or "Free"
     is_free: bool
-    refund_cutoff_hours: int
+    cancellation_policy: str  # "Full refund until 24 hours before the start, none after."
+    location_label: str  # how it happens ("Video call"); where is said once booked
+    asks_phone: bool  # a phone call: the details step asks for the number
+    questions: list[QuestionCard]
 
 
 @dataclass(frozen=True)
@@ -96,14 +112,22 @@ def load_offer(slug: str) -> tuple[BuilderCard, list[SessionTypeCard]] | None:
             builder, kinds = service.list_session_types(session, slug)
         except NotFound:
             return None
-        cards = [
-            SessionTypeCard(kind.id, kind.slug, kind.title, kind.description, kind.duration_minutes,
-                            duration_label(kind.duration_minutes),
-                            "Free" if kind.is_free else format_money(kind.price_amount, kind.currency), kind.is_free,
-                            kind.refund_cutoff_hours)
-            for kind in kinds
-        ]
-        return builder_card(builder), cards
+        return builder_card(builder), [session_type_card(kind) for kind in kinds]
+
+
+LOCATION_KIND_LABELS = {LocationKind.VIDEO: "Video call", LocationKind.IN_PERSON: "In person",
+                        LocationKind.PHONE: "Phone call", LocationKind.BUILDER_SENDS: ""}
+
+
+def session_type_card(kind: SessionType) -> SessionTypeCard:
+    return SessionTypeCard(
+        kind.id, kind.slug, kind.title, kind.description, kind.duration_minutes, duration_label(kind.duration_minutes),
+        "Free" if kind.is_free else format_money(kind.price_amount, kind.currency), kind.is_free,
+        terms.describe_cancellation(terms.tiers_of(kind.refund_tiers), kind.cancel_cutoff_hours, is_free=kind.is_free),
+        LOCATION_KIND_LABELS[LocationKind(kind.location_kind)], kind.location_kind == LocationKind.PHONE,
+        [QuestionCard(q.id, q.label, q.kind.value, q.required, list(q.choices))
+         for q in terms.questions_of(kind.questions)],
+    )
 
 
 def load_slots(session_type_id: int, timezone: str, now: datetime, *, max_days: int = 92) -> dict[str, list[SlotChoice]]:
@@ -137,24 +161,40 @@ class DetailErrors:
     name: str = ""
     email: str = ""
     notes: str = ""
+    phone: str = ""
+    answers: dict[str, str] = field(default_factory=dict)  # question id → message
 
     @property
     def ok(self) -> bool:
-        return not (self.name or self.email or self.notes)
+        return not (self.name or self.email or self.notes or self.phone or self.answers)
 
 
-def check_details(name: str, email: str, notes: str) -> DetailErrors:
-    """The details step's inline messages: the booking service's own checks and words."""
+def check_details(name: str, email: str, notes: str, *, card: SessionTypeCard | None = None, phone: str = "",
+                  answers: dict[str, str] | None = None, timezone: str = "UTC") -> DetailErrors:
+    """The details step's inline messages: the booking service's own checks and words
+    (``bookings.customer`` for the person, ``offers.terms`` for the session type's questions)."""
     found = customer.problems(name, email, notes)
-    return DetailErrors(found.get("name", ""), found.get("email", ""), found.get("notes", ""))
+    phone_error, answer_errors = "", {}
+    if card is not None:
+        if card.asks_phone:
+            try:
+                customer.clean_phone(phone, timezone)
+            except InvalidInput as exc:
+                phone_error = exc.message
+        problems = terms.answer_problems([q.question() for q in card.questions], answers or {})
+        answer_errors = {key.removeprefix("answers."): message for key, message in problems.items()}
+    return DetailErrors(found.get("name", ""), found.get("email", ""), found.get("notes", ""), phone_error,
+                        answer_errors)
 
 
 def reserve_slot(*, session_type_id: int, start_iso: str, name: str, email: str, notes: str, timezone: str,
-                 client_address: str | None, now: datetime) -> Reservation:
+                 client_address: str | None, now: datetime, phone: str = "",
+                 answers: dict[str, str] | None = None) -> Reservation:
     """"Pay" / "Confirm booking": hold the slot and open Checkout (see ``checkout.reserve``)."""
     return reserve(
         HoldRequest(session_type_id=session_type_id, start=datetime.fromisoformat(start_iso), name=name,
-                            email=email, notes=notes, timezone=timezone, client_address=client_address),
+                    email=email, notes=notes, timezone=timezone, client_address=client_address, phone=phone,
+                    answers=answers or {}),
         now=now,
     )
 
@@ -172,6 +212,8 @@ class ReturnedHold:
     notes: str
     timezone: str
     hold_expires_at: datetime | None
+    phone: str
+    answers: dict[str, str]  # question id → answer as the details step keeps it
 
 
 def _builders_booking(token: str, builder_slug: str) -> queries.BookingDetails | None:
@@ -197,7 +239,13 @@ def load_returned_hold(token: str, builder_slug: str, now: datetime) -> Returned
     local = booking.start_at.astimezone(load_timezone(booking.customer_timezone))
     return ReturnedHold(str(status), booking.session_type_id, booking.start_at.isoformat(), local.date().isoformat(),
                         booking.customer_name, booking.customer_email, booking.customer_notes,
-                        booking.customer_timezone, booking.hold_expires_at)
+                        booking.customer_timezone, booking.hold_expires_at,
+                        customer.format_phone(booking.customer_phone) if booking.customer_phone else "",
+                        {answer["id"]: _as_typed(answer["answer"]) for answer in booking.answers})
+
+
+def _as_typed(answer: str | bool) -> str:
+    return ("true" if answer else "false") if isinstance(answer, bool) else answer
 
 
 @dataclass(frozen=True)

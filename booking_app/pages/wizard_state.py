@@ -34,7 +34,8 @@ DETECT_BROWSER = (
     " (window.__makerhoursPage ??= Math.random().toString(36).slice(2))]"
 )
 EXPIRED_MESSAGE = "Your reservation expired, so the time was released. Please pick a time again."
-NO_CARD = SessionTypeCard(0, "", "", "", 0, "", "", False, 24)
+NO_CARD = SessionTypeCard(0, "", "", "", 0, "", "", False, "", "", False, [])
+MAX_ANSWER_CHARACTERS = 5000  # what the state keeps of a typed answer; the service says the real limit
 
 
 def _now() -> datetime:
@@ -69,6 +70,10 @@ class WizardState(rx.State):
     name_error: str = ""
     email_error: str = ""
     notes_error: str = ""
+    phone: str = ""  # asked for phone-call sessions
+    phone_error: str = ""
+    answers: dict[str, str] = {}  # question id → answer ("true"/"false" for a checkbox)
+    answer_errors: dict[str, str] = {}  # question id → message
 
     busy: bool = False
     pay_error: str = ""
@@ -234,6 +239,7 @@ class WizardState(rx.State):
         if hold.status == BookingStatus.CONFIRMED:  # paid after all (e.g. in another tab)
             return [rx.redirect(f"/booking/{token}/")]
         self.type_id, self.name, self.email, self.notes = hold.session_type_id, hold.name, hold.email, hold.notes
+        self.phone, self.answers = hold.phone, {**self.answers, **hold.answers}
         self.timezone, self.timezone_chosen = hold.timezone, True
         if hold.status == BookingStatus.PENDING_PAYMENT:
             self.step, self.returned_token = "returned", token
@@ -353,6 +359,36 @@ class WizardState(rx.State):
         self.notes_error = data.check_details(self.name, self.email, value).notes
 
     @rx.event
+    def set_phone(self, value: str):
+        self.phone = str(value)[:64]
+        if self.phone_error:
+            self.phone_error = self._check_details().phone
+
+    @rx.event
+    def set_answer(self, question_id: str, value: str | bool):
+        """A typed, chosen or ticked answer; ids other than the chosen session type's are ignored."""
+        card = self._card()
+        if not any(question.id == question_id for question in card.questions):
+            return
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)[:MAX_ANSWER_CHARACTERS]
+        self.answers = {**self.answers, question_id: text}
+        if question_id in self.answer_errors:
+            self.answer_errors = {key: message for key, message in self._check_details().answers.items()
+                                  if key in self.answer_errors}
+
+    def _card(self) -> SessionTypeCard:
+        return next((card for card in self.session_types if card.id == self.type_id), NO_CARD)
+
+    def _chosen_answers(self) -> dict[str, str]:
+        """The answers to the chosen session type's questions (another type's stay typed, unsent)."""
+        ids = {question.id for question in self._card().questions}
+        return {key: value for key, value in self.answers.items() if key in ids}
+
+    def _check_details(self) -> data.DetailErrors:
+        return data.check_details(self.name, self.email, self.notes, card=self._card(), phone=self.phone,
+                                  answers=self._chosen_answers(), timezone=self.timezone or self.profile.timezone)
+
+    @rx.event
     def check_email(self):
         """On leaving the field: say at once when the address cannot work."""
         if self.email.strip():
@@ -360,8 +396,9 @@ class WizardState(rx.State):
 
     @rx.event
     def continue_to_review(self):
-        errors = data.check_details(self.name, self.email, self.notes)
+        errors = self._check_details()
         self.name_error, self.email_error, self.notes_error = errors.name, errors.email, errors.notes
+        self.phone_error, self.answer_errors = errors.phone, errors.answers
         if errors.ok:
             self.step, self.pay_error = "review", ""
 
@@ -387,7 +424,8 @@ class WizardState(rx.State):
             reservation = await asyncio.to_thread(
                 data.reserve_slot, session_type_id=self.type_id, start_iso=self.selected_start, name=self.name,
                 email=self.email, notes=self.notes, timezone=self.timezone or self.profile.timezone,
-                client_address=self.router.session.client_ip or None, now=_now(),
+                client_address=self.router.session.client_ip or None, now=_now(), phone=self.phone,
+                answers=self._chosen_answers(),
             )
         except Conflict as exc:  # the time was just taken: back to the times, refreshed
             self._back_to_times(exc.message)
@@ -395,8 +433,11 @@ class WizardState(rx.State):
             return
         except InvalidInput as exc:
             self.busy = False
-            if exc.field in ("name", "email", "notes"):
+            if exc.field in ("name", "email", "notes", "phone"):
                 setattr(self, f"{exc.field}_error", exc.message)
+                self.step = "details"
+            elif exc.field.startswith("answers."):
+                self.answer_errors = {**self.answer_errors, exc.field.removeprefix("answers."): exc.message}
                 self.step = "details"
             else:
                 self._back_to_times(exc.message)

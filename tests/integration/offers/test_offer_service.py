@@ -89,7 +89,11 @@ def test_lists_every_session_type_of_the_builder_in_display_order(studio: Studio
 def test_creates_a_session_type_last_in_order_with_a_slug_from_its_title(studio: Studio) -> None:
     created = offers.create_session_type(studio.ada, draft(
         title="  Code   review ", description=" Bring a repo. ", interval_minutes=30, buffer_before_minutes=5,
-        buffer_after_minutes=10, minimum_notice_minutes=120, horizon_days=30, seats=2, refund_cutoff_hours=48,
+        buffer_after_minutes=10, minimum_notice_minutes=120, horizon_days=30, seats=2,
+        refund_tiers=[{"hours_before": "12", "percent": "50"}, {"hours_before": 48, "percent": 100}],
+        cancel_cutoff_hours=6, location_kind="video", location_detail=" https://meet.example.com/ada ",
+        questions=[{"label": " Your  repo? ", "kind": "short_text", "required": "true"},
+                   {"label": "Stack", "kind": "choice", "required": False, "choices": "Python\nGo\n\nPython"}],
     ))
     assert created.slug == "code-review" and created.title == "Code review"
     assert created.display_order == 4  # after workshop (3)
@@ -97,7 +101,14 @@ def test_creates_a_session_type_last_in_order_with_a_slug_from_its_title(studio:
     assert row.builder_id == studio.offer.builder.id
     assert (row.price_amount, row.currency, row.description) == (15000, "gbp", "Bring a repo.")
     assert (row.interval_minutes, row.buffer_before_minutes, row.buffer_after_minutes) == (30, 5, 10)
-    assert (row.minimum_notice_minutes, row.horizon_days, row.seats, row.refund_cutoff_hours) == (120, 30, 2, 48)
+    assert (row.minimum_notice_minutes, row.horizon_days, row.seats) == (120, 30, 2)
+    # Tiers are kept most notice first; the location and questions as cleaned.
+    assert row.refund_tiers == [{"hours_before": 48, "percent": 100}, {"hours_before": 12, "percent": 50}]
+    assert (row.cancel_cutoff_hours, row.location_kind, row.location_detail) == (6, "video", "https://meet.example.com/ada")
+    assert [(q["label"], q["kind"], q["required"], q["choices"]) for q in row.questions] == [
+        ("Your repo?", "short_text", True, []), ("Stack", "choice", False, ["Python", "Go"])]
+    assert len({q["id"] for q in row.questions}) == 2
+    assert created.refund_policy == "Full refund until 48 hours before the start, 50 % until 12 hours before, none after."
     assert row.reschedule_cutoff_hours == 24  # the default
     assert row.is_active
     assert offers.list_session_types(studio.ada)[-1] == created
@@ -184,8 +195,26 @@ INVALID_DRAFTS = [
     (dict(horizon_days=366), "horizon_days", "1 to 365 days"),
     (dict(seats=0), "seats", "between 1"),
     (dict(seats=101), "seats", "and 100"),
-    (dict(refund_cutoff_hours=-1), "refund_cutoff_hours", "between 0 and 720 hours"),
-    (dict(refund_cutoff_hours=721), "refund_cutoff_hours", "between 0 and 720 hours"),
+    (dict(cancel_cutoff_hours=-1), "cancel_cutoff_hours", "between 0 (until the start) and 720 hours"),
+    (dict(cancel_cutoff_hours=721), "cancel_cutoff_hours", "between 0 (until the start) and 720 hours"),
+    (dict(refund_tiers=[{"hours_before": 721, "percent": 100}]), "refund_tiers", "tier 1: enter the hours"),
+    (dict(refund_tiers=[{"hours_before": 24, "percent": 0}]), "refund_tiers", "from 1 to 100"),
+    (dict(refund_tiers=[{"hours_before": 24, "percent": 101}]), "refund_tiers", "from 1 to 100"),
+    (dict(refund_tiers=[{"hours_before": "x", "percent": 50}]), "refund_tiers", "tier 1: enter the hours"),
+    (dict(refund_tiers=[{"hours_before": 24, "percent": 50}, {"hours_before": 24, "percent": 40}]), "refund_tiers",
+     "Two refund tiers start 24 hours before"),
+    (dict(refund_tiers=[{"hours_before": 48, "percent": 50}, {"hours_before": 24, "percent": 100}]), "refund_tiers",
+     "earlier can never refund less"),
+    (dict(refund_tiers=[{"hours_before": n, "percent": 100} for n in range(6)]), "refund_tiers", "at most 5"),
+    (dict(location_kind="carrier-pigeon"), "location_kind", "Choose where"),
+    (dict(location_kind="video", location_detail="meet.example.com/x"), "location_detail", "https://"),
+    (dict(location_kind="video", location_detail="javascript:alert(1)"), "location_detail", "https://"),
+    (dict(location_kind="in_person", location_detail="  "), "location_detail", "Enter the address"),
+    (dict(location_kind="in_person", location_detail="x" * 501), "location_detail", "500 characters"),
+    (dict(questions=[{"label": "", "kind": "short_text"}]), "questions", "Question 1: write the question"),
+    (dict(questions=[{"label": "Q", "kind": "essay"}]), "questions", "Question 1: choose short text"),
+    (dict(questions=[{"label": "Q", "kind": "choice", "choices": "only one"}]), "questions", "2 to 20"),
+    (dict(questions=[{"label": f"Q{n}", "kind": "checkbox"} for n in range(11)]), "questions", "at most 10"),
     (dict(reschedule_cutoff_hours=-1), "reschedule_cutoff_hours", "between 0 and 720 hours"),
     (dict(reschedule_cutoff_hours="soon"), "reschedule_cutoff_hours", "whole number"),
     (dict(currency="xyz"), "currency", "Payments in XYZ are not supported. Choose one of: AED, AUD"),
@@ -225,13 +254,13 @@ def test_updates_every_field_and_keeps_the_slug_unless_one_is_typed(studio: Stud
     updated = offers.update_session_type(studio.ada, paid.id, draft(
         title="Pairing", duration_minutes=45, price="99.5", currency="eur", interval_minutes=15,
         buffer_before_minutes=5, buffer_after_minutes=0, minimum_notice_minutes=60, horizon_days=14, seats=4,
-        refund_cutoff_hours=0, is_active=False, description="New",
+        refund_tiers=[], is_active=False, description="New",
     ))
     assert updated.slug == "build"  # links customers were given keep working
     row = session_type_row(studio.engine, paid.id)
     assert (row.title, row.duration_minutes, row.price_amount, row.currency) == ("Pairing", 45, 9950, "eur")
     assert (row.interval_minutes, row.buffer_before_minutes, row.buffer_after_minutes) == (15, 5, 0)
-    assert (row.minimum_notice_minutes, row.horizon_days, row.seats, row.refund_cutoff_hours) == (60, 14, 4, 0)
+    assert (row.minimum_notice_minutes, row.horizon_days, row.seats, row.refund_tiers) == (60, 14, 4, [])
     assert (row.is_active, row.description, row.display_order) == (False, "New", paid.display_order)
     assert row.updated_at > paid.updated_at
     assert offers.update_session_type(studio.ada, paid.id, updated.draft()) == updated  # the form round-trips
@@ -248,20 +277,23 @@ def test_changing_a_session_type_never_changes_existing_bookings(studio: Studio)
     before = booking_rows(studio.engine)
     offers.update_session_type(studio.ada, studio.offer.paid.id, draft(
         title="Dearer", price="300", currency="usd", duration_minutes=90, buffer_after_minutes=30,
-        refund_cutoff_hours=0,
+        refund_tiers=[], cancel_cutoff_hours=2, location_kind="in_person", location_detail="1 Main St",
+        questions=[{"label": "Why?", "kind": "short_text"}],
     ))
     offers.update_session_type(studio.ada, studio.offer.free.id, draft(title="Not free", price="20"))
     offers.deactivate_session_type(studio.ada, studio.offer.free.id)
     assert booking_rows(studio.engine) == before
     with Session(studio.engine) as session:
         kept = session.get(Booking, booking.id)
-        assert (kept.amount, kept.currency, kept.refund_cutoff_hours) == (15000, "gbp", 24)
+        assert (kept.amount, kept.currency, kept.refund_tiers) == (15000, "gbp", [{"hours_before": 24, "percent": 100}])
+        assert (kept.cancel_cutoff_hours, kept.location_kind, kept.location_detail) == (0, "builder_sends", "")
         assert (kept.start_at, kept.end_at, kept.status) == (monday_10, monday_10 + timedelta(hours=1),
                                                              BookingStatus.CONFIRMED)
         assert session.get(Booking, free.id).amount == 0
     # New bookings take the new terms.
     later = book(studio.engine, studio.offer.paid.id, datetime(2026, 12, 15, 9, 0, tzinfo=UTC), email="x@example.com")
-    assert (later.amount, later.currency, later.refund_cutoff_hours) == (30000, "usd", 0)
+    assert (later.amount, later.currency, later.refund_tiers, later.cancel_cutoff_hours) == (30000, "usd", [], 2)
+    assert (later.location_kind, later.location_detail) == ("in_person", "1 Main St")
 
 
 def test_deactivated_session_types_leave_the_booking_pages_but_keep_their_bookings(studio: Studio) -> None:

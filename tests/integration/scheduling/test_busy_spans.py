@@ -46,7 +46,7 @@ def test_busy_spans_are_the_blocking_bookings_as_utc_datetimes(offer: Offer) -> 
             end_at=odd + HOUR, blocked_start=odd - timedelta(microseconds=5), blocked_end=odd + HOUR,
             occupancy_key=f"booking:{token}", seat=1, customer_name="Odd", customer_email="odd@example.com",
             customer_timezone="UTC", status=BookingStatus.CONFIRMED, amount=0, currency="gbp",
-            refund_cutoff_hours=24, confirmed_at=NOW, created_at=NOW, updated_at=NOW))
+            confirmed_at=NOW, created_at=NOW, updated_at=NOW))
         session.commit()
 
     lo, hi = MONDAY_9 - 12 * HOUR, MONDAY_9 + 3 * 24 * HOUR

@@ -129,16 +129,17 @@ def test_a_draft_is_cleaned_into_stored_units() -> None:
     clean = clean_session_type(draft(
         title=" Deep   dive ", slug=" Deep-Dive ", description=" About ", duration_minutes="90", price="1500",
         currency="JPY", interval_minutes="30", buffer_before_minutes="5", seats="3", horizon_days=365,
-        refund_cutoff_hours=720, minimum_notice_minutes=0,
+        cancel_cutoff_hours=720, minimum_notice_minutes=0,
     ))
     assert (clean.title, clean.slug, clean.description) == ("Deep dive", "deep-dive", "About")
     assert (clean.duration_minutes, clean.price_amount, clean.currency) == (90, 1500, "jpy")
     assert (clean.interval_minutes, clean.buffer_before_minutes, clean.seats) == (30, 5, 3)
-    assert (clean.horizon_days, clean.refund_cutoff_hours) == (365, 720)
+    assert (clean.horizon_days, clean.cancel_cutoff_hours) == (365, 720)
+    assert clean.refund_tiers == [{"hours_before": 24, "percent": 100}]  # the default
     assert clean_session_type(draft(interval_minutes="")).interval_minutes is None
     assert clean_session_type(draft(slug="")).slug is None
     edges = clean_session_type(draft(duration_minutes=720, interval_minutes=1, seats=100, horizon_days=1,
-                                     minimum_notice_minutes=1439, refund_cutoff_hours=0))
+                                     minimum_notice_minutes=1439, cancel_cutoff_hours=0))
     assert (edges.duration_minutes, edges.seats, edges.minimum_notice_minutes) == (720, 100, 1439)
 
 
@@ -150,7 +151,9 @@ def test_a_draft_is_cleaned_into_stored_units() -> None:
      (dict(interval_minutes=721), "interval_minutes"), (dict(buffer_before_minutes=-1), "buffer_before_minutes"),
      (dict(buffer_after_minutes="-1"), "buffer_after_minutes"), (dict(horizon_days=0), "horizon_days"),
      (dict(horizon_days=366), "horizon_days"), (dict(seats=0), "seats"), (dict(seats=101), "seats"),
-     (dict(refund_cutoff_hours=-1), "refund_cutoff_hours"), (dict(refund_cutoff_hours=721), "refund_cutoff_hours"),
+     (dict(cancel_cutoff_hours=-1), "cancel_cutoff_hours"), (dict(cancel_cutoff_hours=721), "cancel_cutoff_hours"),
+     (dict(refund_tiers=[{"hours_before": 1}]), "refund_tiers"), (dict(location_kind="moon"), "location_kind"),
+     (dict(questions=[{"kind": "checkbox"}]), "questions"),
      (dict(minimum_notice_minutes=-5), "minimum_notice_minutes"),
      (dict(minimum_notice_minutes=1440, horizon_days=1), "minimum_notice_minutes"),
      (dict(currency="zzz"), "currency"), (dict(price="0.01"), "price"), (dict(slug="no spaces"), "slug"),
