@@ -4,7 +4,7 @@ and reads only that builder's data (``builder_of`` refuses anyone else)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel import col, func, or_, select
@@ -17,7 +17,9 @@ from booking_app.bookings.queries import BookingDetails
 from booking_app.db import read_session
 from booking_app.errors import InvalidInput
 from booking_app.formatting import format_span
-from booking_app.models import Booking, BookingStatus, Builder, Payment, PaymentStatus, Refund, RefundStatus, SessionType
+from booking_app.bookings.customer import format_phone
+from booking_app.offers.terms import describe_answer
+from booking_app.models import Attendance, Booking, BookingStatus, Builder, Payment, PaymentStatus, Refund, RefundStatus, SessionType
 from booking_app.money import format_money, from_minor_units
 from booking_app.scheduling import service
 from booking_app.scheduling.slots import load_timezone
@@ -38,6 +40,7 @@ class BookingRow:
     payment_status: str  # of the latest Checkout attempt; "free" for free sessions
     amount: str
     reference: str  # Stripe PaymentIntent id, else the Checkout Session id
+    attendance: str = ""  # completed | no_show, once marked after the start
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def _row(view: booking_view.BookingView, timezone: str) -> BookingRow:
         payment_status = "free" if view.is_free else "none"
     return BookingRow(view.id, view.customer_name, view.customer_email, view.session_type_title,
                       format_span(view.start, view.end, timezone), view.status, payment_status,
-                      format_money(view.amount, view.currency), view.payment_reference)
+                      format_money(view.amount, view.currency), view.payment_reference, view.attendance or "")
 
 
 def list_bookings(*, actor_user_id: int | None, tab: str, search: str = "", page: int = 1,
@@ -121,6 +124,10 @@ class BookingDetail:
     session_type_id: int = 0
     can_reschedule: bool = False  # confirmed and not started: the builder may move it
     local_date: str = ""  # the booking's date in the builder's zone ("2026-12-01")
+    can_mark_attendance: bool = False  # confirmed and started: completed or no-show
+    location: str = ""  # where it happens, in one line
+    phone: str = ""  # the number to call, for a phone-call session
+    answers: list[list[str]] = field(default_factory=list)  # [question, answer] pairs
 
 
 def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime) -> BookingDetail:
@@ -144,6 +151,9 @@ def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime)
         session_type_id=view.session_type_id,
         can_reschedule=view.status == BookingStatus.CONFIRMED and now < view.start,
         local_date=view.start.astimezone(load_timezone(zone)).date().isoformat(),
+        can_mark_attendance=view.status == BookingStatus.CONFIRMED and now >= view.start,
+        location=view.location, phone=view.customer_phone and format_phone(view.customer_phone) or "",
+        answers=[[answer["question"], describe_answer(answer)] for answer in view.answers],
     )
 
 
@@ -178,6 +188,7 @@ def _timeline_item(entry: TimelineEntry, timezone: str) -> TimelineItem:
         "email_sent": ("E-mail sent", "gray"),
         "email_failed": ("E-mail not delivered", "red"),
         "reminders_off": ("The customer turned reminders off", "gray"),
+        "attendance_marked": (f"Marked {entry.detail}" if entry.detail else "Attendance marked", "gray"),
     }
     title, tone = titles.get(entry.kind, (entry.kind.replace("_", " ").capitalize(), "gray"))
     local = entry.at.astimezone(load_timezone(timezone))
@@ -197,6 +208,8 @@ class Revenue:
     last_30_days: str
     refunds_30_days: str
     bookings_30_days: int
+    completed_30_days: int  # sessions of the last 30 days marked completed…
+    no_shows_30_days: int  # …and marked no-show
     daily: list[DayRevenue]
 
 
@@ -223,6 +236,13 @@ def revenue_summary(*, actor_user_id: int | None, now: datetime) -> Revenue:
             select(func.count()).select_from(Booking).where(
                 Booking.builder_id == builder.id, Booking.confirmed_at >= now - timedelta(days=30))
         ).one()
+        marks = dict(session.exec(
+            select(Booking.attendance, func.count()).where(
+                Booking.builder_id == builder.id, Booking.status == BookingStatus.CONFIRMED,
+                Booking.start_at >= now - timedelta(days=30), Booking.start_at <= now,
+                col(Booking.attendance).is_not(None))
+            .group_by(Booking.attendance)
+        ).all())
     totals: dict[str, int] = defaultdict(int)
     for _, amount, currency in paid:
         totals[currency] += amount
@@ -247,7 +267,8 @@ def revenue_summary(*, actor_user_id: int | None, now: datetime) -> Revenue:
         currency=currency.upper(), this_month=format_money(taken_month, currency, zero=None),
         last_30_days=format_money(taken_30, currency, zero=None),
         refunds_30_days=format_money(refunded_30, currency, zero=None),
-        bookings_30_days=booked,
+        bookings_30_days=booked, completed_30_days=marks.get(Attendance.COMPLETED, 0),
+        no_shows_30_days=marks.get(Attendance.NO_SHOW, 0),
         daily=[DayRevenue(f"{day.day} {day:%b}", float(from_minor_units(net, currency))) for day, net in sorted(daily.items())],
     )
 

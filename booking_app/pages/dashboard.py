@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import reflex as rx
 
+from booking_app.bookings.attendance import mark_attendance
 from booking_app.bookings.cancel import cancel_as_builder
 from booking_app.components.dashboard_shell import dashboard_shell
 from booking_app.components.forms import error_callout
@@ -28,6 +29,7 @@ ROUTE = "/dashboard"
 WATCH_SECONDS = 2
 WATCH_LIMIT = 90  # three minutes of live updates of an open booking whose refund is on its way
 NO_ROW = BookingRow(0, "", "", "", "", "", "", "", "")
+ATTENDANCE_CHOICES = {"completed": "completed", "no_show": "as a no-show"}
 NO_DETAIL = BookingDetail(NO_ROW, "", "", "", "", "", "", "", "", "", False, "", [])
 
 
@@ -42,7 +44,7 @@ class DashboardState(AuthState):
     pages: int = 1
     total: int = 0
     rows: list[BookingRow] = []
-    revenue: Revenue = Revenue("GBP", "", "", "", 0, [])
+    revenue: Revenue = Revenue("GBP", "", "", "", 0, 0, 0, [])
     loading: bool = False
     error: str = ""
     detail_open: bool = False
@@ -204,6 +206,26 @@ class DashboardState(AuthState):
         yield rx.toast.success("Booking moved")
 
     @rx.event
+    async def mark_attendance(self, attendance: str):
+        """"Completed" / "No-show" on the open booking, once it has started."""
+        if not self.detail.row.id or attendance not in ATTENDANCE_CHOICES:
+            return None
+        actor = await self.actor_id()
+        if actor is None:
+            return self._to_sign_in()
+        booking_id = self.detail.row.id
+        try:
+            await asyncio.to_thread(mark_attendance, actor_user_id=actor, booking_id=booking_id,
+                                    attendance=attendance, now=_now())
+            self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
+                                                  now=_now())
+        except DomainError as exc:
+            self.cancel_outcome = exc.message
+            return None
+        await self._refresh(actor)
+        return rx.toast.success("Marked " + ATTENDANCE_CHOICES[attendance] + ".")
+
+    @rx.event
     def set_cancel_reason(self, reason: str):
         self.cancel_reason = reason[:500]
 
@@ -296,6 +318,31 @@ def _badge(value, colors: dict[str, str]) -> rx.Component:
     return rx.badge(value.replace("_", " "), color_scheme=rx.match(value, *colors.items(), "gray"), variant="soft")
 
 
+def _attendance_badge(attendance) -> rx.Component:
+    return rx.match(attendance,
+                    ("completed", rx.badge("completed", color_scheme="green", variant="outline")),
+                    ("no_show", rx.badge("no-show", color_scheme="orange", variant="outline")),
+                    rx.fragment())
+
+
+def _attendance_control() -> rx.Component:
+    """After the start: did the session take place?"""
+    s = DashboardState
+    d = s.detail
+    return rx.hstack(
+        rx.text("Did it take place?", size="2", weight="medium"),
+        rx.button(rx.icon("circle-check", size=14), "Completed", size="1", type="button",
+                  variant=rx.cond(d.row.attendance == "completed", "solid", "soft"), color_scheme="green",
+                  aria_pressed=rx.cond(d.row.attendance == "completed", "true", "false"),
+                  on_click=s.mark_attendance("completed")),
+        rx.button(rx.icon("user-x", size=14), "No-show", size="1", type="button",
+                  variant=rx.cond(d.row.attendance == "no_show", "solid", "soft"), color_scheme="orange",
+                  aria_pressed=rx.cond(d.row.attendance == "no_show", "true", "false"),
+                  on_click=s.mark_attendance("no_show")),
+        align="center", spacing="2", wrap="wrap", id="attendance-control",
+    )
+
+
 def _summary_card(label: str, value, icon: str) -> rx.Component:
     return rx.card(
         rx.hstack(
@@ -317,7 +364,9 @@ def _revenue() -> rx.Component:
             _summary_card("Last 30 days", s.revenue.last_30_days, "trending-up"),
             _summary_card("Refunds, 30 days", s.revenue.refunds_30_days, "undo-2"),
             _summary_card("Bookings, 30 days", s.revenue.bookings_30_days.to_string(), "calendar-check"),
-            columns=rx.breakpoints(initial="2", md="4"), spacing="3", width="100%",
+            _summary_card("Completed, 30 days", s.revenue.completed_30_days.to_string(), "circle-check"),
+            _summary_card("No-shows, 30 days", s.revenue.no_shows_30_days.to_string(), "user-x"),
+            columns=rx.breakpoints(initial="2", md="3", lg="6"), spacing="3", width="100%",
         ),
         rx.card(
             rx.vstack(
@@ -345,7 +394,8 @@ def _table(rows) -> rx.Component:
                                     rx.text(booking.email, size="1", color_scheme="gray"), spacing="0")),
             rx.table.cell(booking.session_type),
             rx.table.cell(booking.when),
-            rx.table.cell(_badge(booking.status, STATUS_COLORS)),
+            rx.table.cell(rx.hstack(_badge(booking.status, STATUS_COLORS), _attendance_badge(booking.attendance),
+                                    spacing="1", wrap="wrap")),
             rx.table.cell(_badge(booking.payment_status, PAYMENT_COLORS)),
             rx.table.cell(booking.amount),
             rx.table.cell(rx.code(booking.reference, size="1", variant="ghost")),
@@ -370,8 +420,8 @@ def _cards(rows) -> rx.Component:
                 rx.hstack(rx.text(booking.customer, weight="bold"), rx.text(booking.amount, weight="medium"),
                           justify="between", width="100%"),
                 rx.text(booking.session_type + " · " + booking.when, size="2", color_scheme="gray"),
-                rx.hstack(_badge(booking.status, STATUS_COLORS), _badge(booking.payment_status, PAYMENT_COLORS),
-                          rx.spacer(),
+                rx.hstack(_badge(booking.status, STATUS_COLORS), _attendance_badge(booking.attendance),
+                          _badge(booking.payment_status, PAYMENT_COLORS), rx.spacer(),
                           rx.button("Details", size="1", variant="soft", on_click=DashboardState.open_detail(booking.id),
                                     aria_label="Details of the booking by " + booking.customer,
                                     custom_attrs={"data-details-for": booking.id}),
@@ -472,10 +522,15 @@ def _detail_dialog() -> rx.Component:
                                                           "timeline)", color_scheme="red", weight="medium",
                                                           id="detail-refund-attention"))),
                     _row("Stripe reference", rx.code(d.row.reference, size="1", **wrap)),
+                    rx.cond(d.location != "", _row("Where", rx.text(d.location, **wrap))),
+                    rx.cond(d.phone != "", _row("Phone", rx.link(d.phone, href="tel:" + d.phone))),
+                    rx.foreach(d.answers, lambda pair: _row(pair[0], rx.text(pair[1], white_space="pre-line",
+                                                                             **wrap))),
                     rx.cond(d.notes != "", _row("Notes", rx.text(d.notes, **wrap))),
                     rx.cond(d.cancellation_reason != "", _row("Cancellation", rx.text(d.cancellation_reason, **wrap))),
                     orientation=rx.breakpoints(initial="vertical", sm="horizontal"), size="2", width="100%",
                 ),
+                rx.cond(d.can_mark_attendance, _attendance_control()),
                 rx.cond(d.can_reschedule, _reschedule_control()),
                 _timeline(),
                 spacing="4", width="100%",

@@ -4,8 +4,6 @@ the acting user and validates every field; its messages show next to the fields.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import reflex as rx
 
 from booking_app.components.dashboard_shell import dashboard_shell
@@ -50,7 +48,9 @@ QUESTION_FIELDS = ("label", "kind", "required", "choices")
 
 
 def _form_of(view: SessionTypeView) -> dict[str, str]:
-    values = asdict(view.draft())
+    # Field by field: the view's lists live in the State as proxies that ``asdict`` cannot copy.
+    draft = view.draft()
+    values = {key: getattr(draft, key) for key in EMPTY_FORM}
     form = {key: "" if values.get(key) is None else str(values[key]) for key in EMPTY_FORM}
     form["is_active"] = "true" if view.is_active else "false"
     return form
@@ -302,14 +302,14 @@ def _tier_row(tier, index) -> rx.Component:
     s = SessionTypesState
     return rx.hstack(
         rx.input(value=tier["hours_before"], on_change=lambda v: s.set_tier(index, "hours_before", v),
-                 input_mode="numeric", width="5rem", aria_label="Hours before the start, tier " + (index + 1).to_string()),
-        rx.text("h or more before:", size="2"),
+                 input_mode="numeric", width="3.5rem", aria_label="Hours before the start, tier " + (index + 1).to_string()),
+        rx.text("h or more →", size="2", white_space="nowrap"),
         rx.input(value=tier["percent"], on_change=lambda v: s.set_tier(index, "percent", v),
-                 input_mode="numeric", width="4.5rem", aria_label="Percent refunded, tier " + (index + 1).to_string()),
-        rx.text("% back", size="2"),
+                 input_mode="numeric", width="3.5rem", aria_label="Percent refunded, tier " + (index + 1).to_string()),
+        rx.text("% back", size="2", white_space="nowrap"),
         rx.icon_button(rx.icon("x", size=14), variant="ghost", color_scheme="gray", type="button",
                        on_click=s.remove_tier(index), aria_label="Remove refund tier " + (index + 1).to_string()),
-        align="center", spacing="2", wrap="wrap",
+        align="center", spacing="2",
     )
 
 

@@ -360,13 +360,12 @@ def _question(question) -> rx.Component:
                  aria_describedby=field_id + "-error", on_change=lambda v: W.set_answer(question.id, v)),
     )
     checkbox = rx.vstack(
-        rx.el.label(
-            rx.hstack(rx.checkbox(id=field_id, checked=value == "true", aria_invalid=invalid,
-                                  aria_describedby=field_id + "-error",
-                                  on_change=lambda v: W.set_answer(question.id, v)),
-                      rx.text(label, size="2"), align="start", spacing="2"),
-            html_for=field_id,
-        ),
+        # The label beside the box, not around it: a label around a button-checkbox clicks it twice.
+        rx.hstack(rx.checkbox(id=field_id, checked=value == "true", aria_invalid=invalid,
+                              aria_describedby=field_id + "-error", margin_top="2px",
+                              on_change=lambda v: W.set_answer(question.id, v)),
+                  rx.el.label(rx.text(label, size="2"), html_for=field_id),
+                  align="start", spacing="2"),
         rx.cond(error != "", rx.text(error, id=field_id + "-error", size="1", color=rx.color("red", 11),
                                      role="alert")),
         spacing="1", width="100%",
@@ -391,7 +390,7 @@ def _step_details() -> rx.Component:
                                rx.input(id="phone", type="tel", value=W.phone, on_change=W.set_phone, auto_complete="tel",
                                         size="3", width="100%", aria_invalid=rx.cond(W.phone_error != "", "true", "false"),
                                         aria_describedby="phone-error"),
-                               W.phone_error, W.profile.name + " calls you on this number at the time of the session.")),
+                               W.phone_error, "You will be called on this number at the time of the session.")),
         rx.foreach(W.chosen.questions, _question),
         labelled_field("Notes (optional)", "notes", rx.text_area(id="notes", value=W.notes, on_change=W.set_notes, rows="4",
                                                           width="100%", placeholder="What would you like to build or discuss?",
@@ -412,6 +411,14 @@ def _row(label: str, value) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(label), rx.data_list.value(value))
 
 
+def _answer_row(question) -> rx.Component:
+    """What the customer answered, as they will see it on the booking (unanswered: left out)."""
+    value = W.answers.get(question.id, "")
+    shown = rx.cond(question.kind == "checkbox", rx.cond(value == "true", "Yes", "No"), value)
+    return rx.cond((value != "") | (question.kind == "checkbox"),
+                   _row(question.label, rx.text(shown, white_space="pre-line", overflow_wrap="anywhere")))
+
+
 def _step_review() -> rx.Component:
     return rx.vstack(
         rx.heading("Review and pay", as_="h1", size="6"),
@@ -424,6 +431,7 @@ def _step_review() -> rx.Component:
             _row("E-mail", W.email),
             rx.cond(W.chosen.asks_phone, _row("Phone", W.phone)),
             rx.cond(W.chosen.location_label != "", _row("Where", W.chosen.location_label)),
+            rx.foreach(W.chosen.questions, _answer_row),
             _row("Price", W.chosen.price),
             orientation=rx.breakpoints(initial="vertical", sm="horizontal"), size="2",
         ),

@@ -280,3 +280,31 @@ def test_the_customers_reason_reaches_the_builder_the_dashboard_and_the_timeline
     assert detail == "Flight moved"
     too_long = shop.client.post(f"/api/bookings/{booking['token']}/cancel", json={"reason": "x" * 501})
     assert too_long.status_code == 422
+
+
+def test_the_mails_carry_the_location_the_terms_and_the_answers(shop: Shop, smtp: SmtpServer) -> None:
+    with Session(shop.engine) as session:
+        kind = session.get(SessionType, shop.offer.long.id)
+        kind.refund_tiers = [{"hours_before": 48, "percent": 100}, {"hours_before": 24, "percent": 50}]
+        kind.location_kind, kind.location_detail = "video", "https://meet.example.com/ada"
+        kind.questions = [{"id": "goal", "label": "What should we build?", "kind": "long_text", "required": True,
+                           "choices": []}]
+        session.add(kind)
+        session.commit()
+    response = shop.client.post("/api/bookings", json=dict(
+        session_type_id=shop.offer.long.id, start=at(shop.day, 10), name="Grace Hopper", email=CUSTOMER,
+        timezone="Europe/Paris", answers={"goal": "A compiler,\nthen a booking app"}))
+    booking = response.json()
+    shop.choose(booking, "pay")
+    shop.deliver()
+    shop.run_jobs()
+    [mail] = smtp.to(CUSTOMER)
+    text = mail.get_body(("plain",)).get_content()
+    assert "Where: Video call: https://meet.example.com/ada" in text
+    assert "Full refund until 48 hours before the start, 50 % until 24 hours before, none after." in text
+    event = invitation(mail).walk("VEVENT")[0]
+    assert str(event["location"]) == str(event["url"]) == "https://meet.example.com/ada"
+    [notice] = smtp.to(BUILDER)
+    notice_text = notice.get_body(("plain",)).get_content()
+    assert "What should we build?: A compiler," in notice_text and "then a booking app" in notice_text
+    assert "Where: Video call: https://meet.example.com/ada" in notice_text
