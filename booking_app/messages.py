@@ -145,6 +145,5 @@ RESCHEDULE_CUTOFF_NO_CANCEL = (
 )
 RESCHEDULE_NOT_CONFIRMED = "Only a confirmed booking can be moved; an unpaid reservation can choose another time."
 RESCHEDULE_SAME_TIME = "That is already this booking's time; pick another."
-RESCHEDULE_GROUP = "A seat in a group session cannot be moved; cancel it and book another session instead."
 PICK_NEW_TIME = "Pick a date and a free time to move the booking to."
 SESSION_STARTED_MOVE = "This session has already started, so it can no longer be moved."

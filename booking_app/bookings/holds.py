@@ -237,7 +237,7 @@ def _insert_hold(
         blocked_start=blocked_start,
         blocked_end=blocked_end,
         occupancy_key=key,
-        seat=_free_seat(session, session_type, start) if group else 1,
+        seat=free_seat(session, session_type, start) if group else 1,
         customer_name=clean.name,
         customer_email=clean.email,
         customer_notes=clean.notes,
@@ -310,7 +310,8 @@ def _check_hold_limits(session: Session, clean: _CleanHold, now: datetime, limit
             raise TooManyRequests(messages.TOO_MANY_HOLDS.format(limit=limit))
 
 
-def _free_seat(session: Session, session_type: SessionType, start: datetime) -> int:
+def free_seat(session: Session, session_type: SessionType, start: datetime) -> int:
+    """The lowest seat not taken in the group slot at ``start``; ``Conflict`` when it is full."""
     taken = set(
         session.exec(
             select(Booking.seat).where(

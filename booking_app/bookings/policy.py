@@ -52,14 +52,12 @@ def customer_cancel_refusal(booking: Booking, *, now: datetime) -> str | None:
 
 def customer_reschedule_refusal(booking: Booking, session_type: SessionType, *, now: datetime) -> str | None:
     """Why the customer may not move the booking now, or None if they may: only a confirmed
-    one-to-one booking, until the session type's cut-off before its start."""
+    booking (a one-to-one session or a seat of a group), until the session type's cut-off before its start."""
     if booking.status != BookingStatus.CONFIRMED:
         return (messages.RESCHEDULE_NOT_CONFIRMED if booking.status == BookingStatus.PENDING_PAYMENT
                 else messages.ALREADY_CANCELLED)
     if now >= booking.start_at:
         return messages.SESSION_STARTED_MOVE
-    if session_type.seats > 1:
-        return messages.RESCHEDULE_GROUP
     deadline = booking.start_at - timedelta(hours=session_type.reschedule_cutoff_hours)
     if now > deadline:
         # Say what is still possible: cancelling, unless its own cut-off has passed too.

@@ -18,14 +18,14 @@ from sqlmodel import Session
 
 from booking_app import messages
 from booking_app.bookings import events, notices, policy, queries
-from booking_app.bookings.holds import check_timing
+from booking_app.bookings.holds import check_timing, free_seat
 from booking_app.bookings.queries import BookingDetails
 from booking_app.db import write_session
 from booking_app.errors import Conflict, InvalidInput
 from booking_app.formatting import format_moment
 from booking_app.jobs import runner
 from booking_app.models import Actor, Booking, BookingEventKind, BookingStatus
-from booking_app.scheduling.availability import slot_at
+from booking_app.scheduling.availability import group_occupancy_key, slot_at
 from booking_app.scheduling.guards import lock_builder, time_is_taken, violated_guard
 from booking_app.scheduling.queries import SANE_DISTANCE
 
@@ -75,21 +75,21 @@ def _move(session: Session, details: BookingDetails, start: datetime, *, actor: 
                        else messages.ALREADY_CANCELLED)
     if now >= booking.start_at:
         raise Conflict(messages.SESSION_STARTED_MOVE)
-    if kind.seats > 1:
-        raise Conflict(messages.RESCHEDULE_GROUP)
     if start == booking.start_at:
         raise InvalidInput("start", messages.RESCHEDULE_SAME_TIME)
     check_timing(kind, start, now)
     if slot_at(session, kind, builder, start, now, include_busy=False) is None:
         raise InvalidInput("start", messages.NOT_A_SLOT)
-    # The same buffers as a new booking at that time; the booking's own occupancy key leaves
-    # its current time out of the check (it is this row that moves).
+    # The same buffers as a new booking at that time. A one-to-one booking keeps its own
+    # occupancy key; a seat of a group session takes a free seat of the group slot at the new
+    # time (its key and seat number), so a full slot is refused like a new booking.
     end = start + timedelta(minutes=kind.duration_minutes)
     blocked_start = start - timedelta(minutes=kind.buffer_before_minutes)
     blocked_end = end + timedelta(minutes=kind.buffer_after_minutes)
+    group = kind.seats > 1
+    key = group_occupancy_key(kind.id, start) if group else booking.occupancy_key
     lock_builder(session, builder.id)
-    if time_is_taken(session, builder.id, blocked_start, blocked_end, booking.occupancy_key, now):
-        raise Conflict(messages.SLOT_TAKEN)
+    seat = free_seat(session, kind, start) if group else booking.seat
     old_start = booking.start_at
     try:
         with session.begin_nested():
@@ -98,10 +98,15 @@ def _move(session: Session, details: BookingDetails, start: datetime, *, actor: 
                 .where(_BOOKINGS.c.id == booking.id, _BOOKINGS.c.status == BookingStatus.CONFIRMED,
                        _BOOKINGS.c.start_at == old_start)
                 .values(start_at=start, end_at=end, blocked_start=blocked_start, blocked_end=blocked_end,
-                        calendar_sequence=_BOOKINGS.c.calendar_sequence + 1, updated_at=now)
+                        occupancy_key=key, seat=seat, calendar_sequence=_BOOKINGS.c.calendar_sequence + 1,
+                        updated_at=now)
                 .returning(_BOOKINGS.c.calendar_sequence)
             ).scalar_one_or_none()
-    except sa.exc.IntegrityError as exc:  # PostgreSQL's exclusion constraint: taken meanwhile
+            # Checked with the row already moved, so its own old time never counts against the
+            # new one; taken → the savepoint is rolled back and nothing moved.
+            if moved is not None and time_is_taken(session, builder.id, blocked_start, blocked_end, key, now):
+                raise Conflict(messages.SLOT_TAKEN)
+    except sa.exc.IntegrityError as exc:  # the exclusion constraint or the seat index: taken meanwhile
         if violated_guard(exc) is None:
             raise
         raise Conflict(messages.SLOT_TAKEN) from None

@@ -82,3 +82,49 @@ def test_questions_terms_and_location_from_the_builders_dialog_to_the_confirmati
     expect(page.get_by_text("A prototype")).to_be_visible()
     expect(page.locator("#refund-until")).to_contain_text("£210.00 back until")
     screenshot(page, "terms-confirmed-phone")
+
+
+def test_a_cancellation_in_a_lower_tier_refunds_the_part_the_dialog_quoted(browser, app_url: str) -> None:
+    # The builder's tiers put a booking three weeks ahead in a 40 % tier: full refund only
+    # from 720 hours (30 days) before.
+    page = customer_page(browser, "desktop")
+    page.goto(f"{app_url}/login/")
+    page.get_by_label("E-mail").fill("demo@makerhours.app")
+    page.get_by_label("Password").fill("demo-builder-pass")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/dashboard/"))
+    page.goto(f"{app_url}/dashboard/session-types/")
+    page.get_by_role("button", name=f"Edit {DEEP_DIVE}").click()
+    page.get_by_label("Hours before the start, tier 1").fill("720")
+    page.get_by_label("Hours before the start, tier 2").fill("1")
+    page.get_by_label("Percent refunded, tier 2").fill("40")
+    page.get_by_role("dialog").get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved. The booking page shows it now.")).to_be_visible()
+    page.close()
+
+    page = customer_page(browser, "desktop")
+    open_wizard(page, app_url)
+    choose_session(page, DEEP_DIVE)
+    pick_time(page, weekday_ahead(3, 3), 0)
+    page.get_by_label("Name").fill("Grace Hopper")
+    page.get_by_label("E-mail").fill("grace-tiers@example.com")
+    page.get_by_label(re.compile("^What should we look at")).fill("Refunds.")
+    page.get_by_label("Where is your app today?").select_option("An idea")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#review-cancellation-policy")).to_contain_text("Full refund until 720 hours before the start, "
+                                                                         "40 % until 1 hour before, none after.")
+    page.get_by_role("button", name="Pay £210.00").click()
+    page.wait_for_url(re.compile(r"/api/stripe-emulator/pay/cs_test_"))
+    checkout_outcome(page, "pay")
+    wait_for_heading(page, "You're booked", 30_000)
+    expect(page.locator("#refund-until")).to_contain_text("£84.00 back until")
+    page.get_by_role("button", name="Cancel booking").click()
+    expect(page.get_by_role("alertdialog")).to_contain_text("You will be refunded £84.00 (40 % under the "
+                                                            "cancellation policy).")
+    screenshot(page, "terms-cancel-quote-desktop")
+    page.get_by_role("button", name="Yes, cancel").click()
+    wait_for_heading(page, "Booking cancelled")
+    # The refund is sent by the app's job runner and confirmed by Stripe's webhook; the page
+    # follows by itself until it is done.
+    expect(page.locator("#refund-pending")).to_have_count(0, timeout=30_000)
+    expect(page.get_by_role("status").filter(has_text="Your refund")).to_have_text("Your refund of £84.00 is complete.")

@@ -156,3 +156,32 @@ def test_a_move_racing_a_new_booking_for_the_same_time_one_wins(shop: Shop) -> N
         at_target = session.exec(select(Booking).where(Booking.start_at == datetime.fromisoformat(target),
                                                        Booking.status.in_(("confirmed", "pending_payment")))).all()
     assert len(at_target) == 1  # never both
+
+
+def test_a_group_seat_moves_to_a_free_seat_of_another_slot_never_into_a_full_one(shop: Shop) -> None:
+    workshop = shop.offer.group  # 3 seats
+    seats = []
+    for n in range(3):
+        booking = shop.book(10, kind=workshop, email=f"seat{n}@example.com")
+        shop.choose(booking, "pay")
+        shop.deliver()
+        seats.append(booking["token"])
+    first = shop.book(14, kind=workshop, email="other@example.com")
+    shop.choose(first, "pay")
+    shop.deliver()
+    response = moved_to(shop, seats[0], 14)
+    assert response.status_code == 200, response.json()
+    moved = shop.rows(seats[0])[0]
+    others = shop.rows(first["token"])[0]
+    assert (moved.occupancy_key, moved.calendar_sequence) == (others.occupancy_key, 1)
+    assert moved.seat != others.seat  # a seat of its own in the new slot
+    # Its old seat is free again: a new customer gets it.
+    assert shop.book(10, kind=workshop, email="new@example.com")["status"] == "pending_payment"
+    # 14:00 has 2 of 3 seats taken; fill it, then a move into it is refused and nothing moves.
+    full = shop.book(14, kind=workshop, email="last@example.com")
+    shop.choose(full, "pay")
+    shop.deliver()
+    before = snapshot(shop, seats[1])
+    response = moved_to(shop, seats[1], 14)
+    assert (response.status_code, response.json()["message"]) == (409, messages.SLOT_TAKEN)
+    assert snapshot(shop, seats[1]) == before
