@@ -7,6 +7,9 @@ START_TOO_SOON = "That time is too soon: this session needs at least {notice} no
 START_TOO_FAR = "That time is too far ahead: this session can be booked up to {days} days in advance."
 START_NEEDS_OFFSET = "Give the start time with a UTC offset, e.g. 2026-12-01T10:00:00+01:00."
 NAME_REQUIRED = "Please enter your name."
+CONTROL_CHARACTERS = (
+    "This text contains a control character (such as a NUL byte) that cannot be stored; remove it and try again."
+)
 NAME_TOO_LONG = "Keep your name to 200 characters or fewer."
 NOTES_TOO_LONG = "Notes can be at most 5,000 characters."
 RANGE_TOO_LONG = "Ask for at most 93 days at a time."

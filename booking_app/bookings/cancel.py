@@ -25,6 +25,7 @@ from booking_app.errors import Conflict
 from booking_app.jobs import runner
 from booking_app.models import Actor, Booking, BookingStatus, CancelledBy
 from booking_app.payments.checkout import close_open_checkouts
+from booking_app.text import refuse_control_characters
 from booking_app.payments.refunds import owe_full_refund_of_paid, paid_amount
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class Cancellation:
 
 
 def cancel_as_customer(token: str, *, now: datetime, reason: str = "") -> Cancellation:
+    refuse_control_characters(reason, "reason")
     with write_session() as session:
         booking = queries.by_token(session, token, for_update=True).booking
         refusal = policy.customer_cancel_refusal(booking, now=now)
@@ -63,6 +65,7 @@ def release_hold(token: str, *, now: datetime) -> None:
 
 
 def cancel_as_builder(*, actor_user_id: int | None, booking_id: int, now: datetime, reason: str = "") -> Cancellation:
+    refuse_control_characters(reason, "reason")
     with write_session() as session:
         booking = queries.for_builder(session, actor_user_id=actor_user_id, booking_id=booking_id,
                                       for_update=True).booking

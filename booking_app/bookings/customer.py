@@ -12,6 +12,7 @@ import phonenumbers
 from booking_app import messages
 from booking_app.emails import normalise_email
 from booking_app.errors import InvalidInput
+from booking_app.text import refuse_control_characters
 from booking_app.timezones import validate_timezone
 
 MAX_NAME_LENGTH = 200
@@ -27,7 +28,7 @@ class CustomerDetails:
 
 
 def _name(name: str) -> str:
-    clean = " ".join(name.split())
+    clean = " ".join(refuse_control_characters(name, "name").split())
     if not clean:
         raise InvalidInput("name", messages.NAME_REQUIRED)
     if len(clean) > MAX_NAME_LENGTH:
@@ -36,7 +37,7 @@ def _name(name: str) -> str:
 
 
 def _notes(notes: str) -> str:
-    clean = notes.strip()
+    clean = refuse_control_characters(notes, "notes").strip()
     if len(clean) > MAX_NOTES_LENGTH:
         raise InvalidInput("notes", messages.NOTES_TOO_LONG)
     return clean

@@ -28,6 +28,7 @@ from booking_app.models import Actor, Booking, BookingEventKind, BookingStatus
 from booking_app.scheduling.availability import group_occupancy_key, slot_at
 from booking_app.scheduling.guards import lock_builder, time_is_taken, violated_guard
 from booking_app.scheduling.queries import SANE_DISTANCE
+from booking_app.text import refuse_control_characters
 
 log = logging.getLogger(__name__)
 _BOOKINGS = Booking.__table__
@@ -45,6 +46,7 @@ def reschedule_as_builder(*, actor_user_id: int | None, booking_id: int, start: 
                           message: str = "") -> None:
     """The builder moves one of their bookings (``Forbidden`` for anyone else), with an optional
     message to the customer; the customers' cut-off does not apply, the start does."""
+    refuse_control_characters(message, "message")
     with write_session() as session:
         details = queries.for_builder(session, actor_user_id=actor_user_id, booking_id=booking_id, for_update=True)
         _move(session, details, start, actor=Actor.BUILDER, actor_user_id=actor_user_id,

@@ -227,7 +227,7 @@ def _content(payload: dict[str, Any], details: BookingDetails, current: view.Boo
                          "5–10 days." if refund else "No refund is due for this booking.")
             return Content(subject=f"Cancelled: {_title(details)}, {_short(details, zone)}", heading="Booking cancelled",
                            lines=lines, facts=when,
-                           button=("Book another time", f"{get_settings().app_url}/book/{builder.slug}/"),
+                           button=("Book again", f"{get_settings().app_url}/book/{builder.slug}/?type={details.session_type.slug}"),
                            invitation=("CANCEL", int(payload.get("sequence", 1))))
         lines.append(f"The customer is refunded {money}." if refund else "Nothing is refunded.")
         return Content(subject=f"Cancelled: {one_line(booking.customer_name, 80)}, {details.session_type.title}, "

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from booking_app import messages
 from booking_app.errors import InvalidInput
 from booking_app.models import LocationKind
+from booking_app.text import refuse_control_characters
 
 MAX_NOTICE_HOURS = 720
 MAX_TIERS = 5
@@ -177,7 +178,7 @@ def clean_location(kind: object, detail: object) -> Location:
         location_kind = LocationKind(str(kind or LocationKind.BUILDER_SENDS.value))
     except ValueError:
         raise InvalidInput("location_kind", messages.OFFER_LOCATION_KIND) from None
-    text = " ".join(str(detail or "").split())
+    text = " ".join(refuse_control_characters(str(detail or ""), "location_detail").split())
     if len(text) > MAX_LOCATION_LENGTH:
         raise InvalidInput("location_detail", messages.OFFER_LOCATION_TOO_LONG)
     if location_kind == LocationKind.VIDEO:
@@ -241,7 +242,7 @@ def clean_questions(rows: Sequence[Mapping[str, object]]) -> tuple[Question, ...
         raise InvalidInput("questions", messages.OFFER_QUESTIONS_TOO_MANY)
     questions, seen = [], set()
     for n, row in enumerate(rows, start=1):
-        label = " ".join(str(row.get("label") or "").split())
+        label = " ".join(refuse_control_characters(str(row.get("label") or ""), "questions").split())
         if not 1 <= len(label) <= MAX_QUESTION_LENGTH:
             raise InvalidInput("questions", messages.OFFER_QUESTION_LABEL.format(n=n))
         try:
@@ -252,6 +253,7 @@ def clean_questions(rows: Sequence[Mapping[str, object]]) -> tuple[Question, ...
         if kind == QuestionKind.CHOICE:
             raw = row.get("choices") or ()
             lines = raw.splitlines() if isinstance(raw, str) else [str(item) for item in raw]
+            lines = [refuse_control_characters(line, "questions") for line in lines]
             choices = tuple(dict.fromkeys(" ".join(line.split()) for line in lines if line.strip()))
             if not 2 <= len(choices) <= MAX_CHOICES or any(len(c) > MAX_CHOICE_LENGTH for c in choices):
                 raise InvalidInput("questions", messages.OFFER_QUESTION_CHOICES.format(n=n))
@@ -308,7 +310,7 @@ def _answer(question: Question, value: object) -> str | bool:
         if question.required and not ticked:
             raise InvalidInput(field, messages.ANSWER_REQUIRED_CHECKBOX)
         return ticked
-    text = "" if value is None or isinstance(value, bool) else str(value)
+    text = "" if value is None or isinstance(value, bool) else refuse_control_characters(str(value), field)
     text = text.strip() if question.kind == QuestionKind.LONG_TEXT else " ".join(text.split())
     if not text:
         if question.required:

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from booking_app import messages
 from booking_app.errors import InvalidInput
+from booking_app.text import refuse_control_characters
 from booking_app.models import LocationKind
 from booking_app.offers import terms
 from booking_app.money import (
@@ -156,7 +157,7 @@ def whole_number(value: object, field: str, what: str) -> int:
 
 
 def clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    title = " ".join(refuse_control_characters(title or "", "title").split())
     if not title:
         raise InvalidInput("title", messages.OFFER_TITLE_REQUIRED)
     if len(title) > MAX_TITLE_LENGTH:
@@ -165,7 +166,7 @@ def clean_title(title: str) -> str:
 
 
 def clean_text(text: str | None, field: str, limit: int, label: str) -> str:
-    text = (text or "").strip()
+    text = refuse_control_characters(text or "", field).strip()
     if len(text) > limit:
         raise InvalidInput(field, messages.OFFER_TEXT_TOO_LONG.format(label=label, limit=f"{limit:,}"))
     return text
@@ -383,10 +384,10 @@ class CleanProfile:
 
 
 def clean_profile(display_name: str, headline: str, bio: str) -> CleanProfile:
-    name = " ".join((display_name or "").split())
+    name = " ".join(refuse_control_characters(display_name or "", "display_name").split())
     if not name or len(name) > MAX_DISPLAY_NAME_LENGTH:
         raise InvalidInput("display_name", messages.PROFILE_NAME_LENGTH)
-    headline = " ".join((headline or "").split())
+    headline = " ".join(refuse_control_characters(headline or "", "headline").split())
     if len(headline) > MAX_HEADLINE_LENGTH:
         raise InvalidInput("headline", messages.OFFER_TEXT_TOO_LONG.format(label="The headline", limit="200"))
     return CleanProfile(name, headline, clean_text(bio, "bio", MAX_BIO_LENGTH, "The bio"))

@@ -295,7 +295,7 @@ def _actions() -> rx.Component:
         )),
         ("expired", rx.link(rx.button("Choose another time"), href=s.rebook_url,
                             reload_document=True)),
-        ("cancelled", rx.link(rx.button("Book another time", variant="soft"), href=s.rebook_url,
+        ("cancelled", rx.link(rx.button("Book again", variant="soft"), href=s.rebook_url,
                               reload_document=True)),
         rx.fragment(),
     )

@@ -75,7 +75,7 @@ def test_pay_then_see_confirmation_then_cancel_with_refund(browser, app_url: str
     expect(page.get_by_role("status").filter(has_text="Your refund of £150.00 is complete.")).to_have_count(1)
     screenshot(page, f"cancelled-{viewport}")
     assert _api(f"{app_url}/api/bookings/{booking['token']}")["payment_status"] == "refunded"
-    expect(page.get_by_role("link", name="Book another time")).to_be_visible()
+    expect(page.get_by_role("link", name="Book again")).to_be_visible()
     page.close()
 
 
