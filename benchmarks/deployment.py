@@ -118,6 +118,8 @@ def local_deployment(*, workers: int = 2, port: int | None = None, database: str
         "REFLEX_TELEMETRY_ENABLED": "false",
         # Load tests book from one client address; real deployments keep the default limit.
         "MAX_ACTIVE_HOLDS": "100",
+        "MAX_FREE_BOOKINGS_PER_DAY": "100",
+        "MAX_FREE_BOOKINGS_PER_CLIENT_PER_DAY": "1000",
         **(extra_env or {}),
     }
     env.pop("STRIPE_SECRET_KEY", None)

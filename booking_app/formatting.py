@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from booking_app.scheduling.slots import load_timezone
@@ -32,6 +32,15 @@ def clock_time(moment: datetime, hour12: bool = False) -> str:
     if not hour12:
         return f"{moment:%H:%M}"
     return f"{moment.hour % 12 or 12}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
+
+
+def format_day(day: date) -> str:
+    """A calendar day as people write it: ``Monday 14 December``.
+
+    >>> format_day(date(2026, 12, 14))
+    'Monday 14 December'
+    """
+    return f"{day:%A} {day.day} {day:%B}"
 
 
 def format_moment(moment: datetime, timezone: str) -> str:

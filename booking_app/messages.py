@@ -20,6 +20,15 @@ TOO_MANY_HOLDS = (
     "or wait until it expires, before reserving another time. Lost the links? Get them by e-mail at "
     "/bookings/find."
 )
+FREE_LIMIT_ADDRESS = (
+    "You already have {limit} free sessions with {builder} on {day}. To book another time that day, cancel "
+    "one of them first — the links are in your confirmation e-mails, or get them at /bookings/find."
+)
+FREE_LIMIT_CLIENT = (
+    "We can't take more free bookings with {builder} on {day} from your network just now. Everyone on a "
+    "shared network (an office, a café, a mobile provider) counts together, so this may not be about you: "
+    "please pick another day, or book from another connection."
+)
 LOOKUP_SENT = "If we have bookings for that address, we've sent the links. Check your inbox (and spam folder)."
 LOOKUP_LIMIT = "You've asked for the links a few times already; please wait an hour and try again."
 SESSION_TYPE_NOT_FOUND = "This session type does not exist or is no longer offered."

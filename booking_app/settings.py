@@ -56,6 +56,17 @@ class Settings(BaseSettings):
     max_active_holds: int = Field(
         default=3, ge=1, le=100, description="unpaid holds allowed per e-mail address and per client address"
     )
+    # Free sessions have no payment to slow anyone down: a cap per builder and day (the
+    # builder's calendar day of the start) keeps one person, or one client, from taking them all.
+    max_free_bookings_per_day: int = Field(
+        default=2, ge=1, le=100,
+        description="free sessions one e-mail address may have with one builder on one day",
+    )
+    max_free_bookings_per_client_per_day: int = Field(
+        default=6, ge=1, le=1000,
+        description="free sessions booked from one client address with one builder on one day (people behind "
+                    "one shared address count together: keep it above the per-address limit)",
+    )
     trusted_proxies: str = Field(
         default="", description="comma-separated addresses/networks of proxies whose X-Forwarded-For and "
                                 "X-Forwarded-Proto are believed ('*' = any); empty = none"

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -37,6 +37,8 @@ from booking_app.scheduling.guards import (
     violated_guard,
 )
 from booking_app.scheduling.queries import SANE_DISTANCE, get_session_type
+from booking_app.formatting import format_day
+from booking_app.scheduling.slots import load_timezone
 from booking_app.settings import get_settings
 from booking_app.tokens import new_booking_token
 
@@ -225,7 +227,9 @@ def _insert_hold(
     if time_is_taken(session, builder.id, blocked_start, blocked_end, key, now):
         raise Conflict(messages.SLOT_TAKEN)
     expire_stale_holds(session, now=now, builder_id=builder.id)
-    if not session_type.is_free:
+    if session_type.is_free:
+        _check_free_limits(session, clean, builder)
+    else:
         _check_hold_limits(session, clean, now, get_settings().max_active_holds)
     free = session_type.is_free
     booking = Booking(
@@ -308,6 +312,29 @@ def _check_hold_limits(session: Session, clean: _CleanHold, now: datetime, limit
         count = session.exec(select(sa.func.count()).select_from(Booking).where(unpaid, owner)).one()
         if count >= limit:
             raise TooManyRequests(messages.TOO_MANY_HOLDS.format(limit=limit))
+
+
+def _check_free_limits(session: Session, clean: _CleanHold, builder: Builder) -> None:
+    """Free sessions one e-mail address, and one client address, already has with this builder
+    on the builder's calendar day of ``clean.start`` (under the write lock: race-free)."""
+    settings = get_settings()
+    zone = load_timezone(builder.timezone)
+    day = clean.start.astimezone(zone).date()
+    first = datetime.combine(day, time(0), zone).astimezone(UTC)
+    last = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
+    same_day = sa.and_(Booking.builder_id == builder.id, Booking.status == BookingStatus.CONFIRMED,
+                       Booking.amount == 0, Booking.start_at >= first, Booking.start_at < last)
+    label = format_day(day)
+    checks = [(Booking.customer_email == clean.email, settings.max_free_bookings_per_day,
+               messages.FREE_LIMIT_ADDRESS)]
+    if clean.client_address:
+        checks.append((Booking.client_address == clean.client_address, settings.max_free_bookings_per_client_per_day,
+                       messages.FREE_LIMIT_CLIENT))
+    for owner, limit, message in checks:
+        count = session.exec(select(sa.func.count()).select_from(Booking).where(same_day, owner)).one()
+        if count >= limit:
+            log.info("free booking refused for builder %s on %s: %d of %d", builder.id, day, count, limit)
+            raise TooManyRequests(message.format(limit=limit, builder=builder.display_name, day=label))
 
 
 def free_seat(session: Session, session_type: SessionType, start: datetime) -> int:

@@ -31,8 +31,10 @@ def app_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) 
     workdir = tmp_path_factory.mktemp("app")
     database = workdir / "app.db"
     shutil.copyfile(sqlite_template, database)
-    # Every browser comes from 127.0.0.1: the per-address hold limit would stop the suite.
-    with running_app(f"sqlite:///{database}", workdir, {"MAX_ACTIVE_HOLDS": "50"}) as app:
+    # Every browser comes from 127.0.0.1: the per-client limits on holds and free sessions
+    # would stop the suite.
+    limits = {"MAX_ACTIVE_HOLDS": "50", "MAX_FREE_BOOKINGS_PER_DAY": "100", "MAX_FREE_BOOKINGS_PER_CLIENT_PER_DAY": "1000"}
+    with running_app(f"sqlite:///{database}", workdir, limits) as app:
         try:
             yield app
         finally:

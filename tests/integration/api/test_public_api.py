@@ -191,6 +191,30 @@ def test_holds_are_capped_per_email_and_per_client(client: TestClient, offer: Of
     assert count_bookings(offer) == 3
 
 
+def test_free_sessions_are_capped_per_address_and_per_client_per_builder_and_day(
+        client: TestClient, offer: Offer, monday: date) -> None:
+    """Issue 19, finding 3 (failed before: one client could take every free time of a day)."""
+    def free(day: date, hour: int, email: str = "grace@example.com"):
+        return client.post("/api/bookings", json=booking_body(offer, at(day, hour), session_type_id=offer.free.id,
+                                                              email=email))
+
+    assert [free(monday, hour).status_code for hour in (9, 10)] == [201, 201]
+    third = free(monday, 11)
+    assert third.status_code == 429
+    assert third.json()["message"].startswith("You already have 2 free sessions with Ada on Monday")
+    assert free(monday + timedelta(days=1), 9).status_code == 201  # another day is another day
+    # Throwaway addresses from one client: 6 per builder and day, then a message that does not
+    # blame the person (others may share the address).
+    assert [free(monday, hour, f"other{hour}@example.com").status_code for hour in (11, 12, 13, 14)] == [201] * 4
+    refused = free(monday, 15, "seventh@example.com")
+    assert refused.status_code == 429 and "may not be about you" in refused.json()["message"]
+    # A cancelled one no longer counts.
+    with Session(offer.engine) as session:
+        token = session.exec(select(Booking.public_token).where(Booking.customer_email == "other11@example.com")).one()
+    assert client.post(f"/api/bookings/{token}/cancel").status_code == 200
+    assert free(monday, 15, "seventh@example.com").status_code == 201
+
+
 def test_booking_by_token_shows_no_internal_ids(client: TestClient, offer: Offer, monday: date) -> None:
     token = client.post("/api/bookings", json=booking_body(offer, at(monday, 10))).json()["token"]
     body = client.get(f"/api/bookings/{token}").json()

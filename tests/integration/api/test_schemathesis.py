@@ -109,6 +109,7 @@ def generous_hold_limit(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> 
     """All requests come from one client address; let more holds through than the default 3 so
     that more inputs reach the insert (the limit itself is covered in test_public_api.py)."""
     monkeypatch.setenv("MAX_ACTIVE_HOLDS", "100")
+    monkeypatch.setenv("MAX_FREE_BOOKINGS_PER_CLIENT_PER_DAY", "1000")
     get_settings.cache_clear()
     db.dispose_engines()
 
