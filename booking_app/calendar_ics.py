@@ -12,7 +12,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from booking_app.bookings.queries import BookingDetails
 from booking_app.models import BookingStatus, LocationKind
-from booking_app.offers.terms import Location
+from booking_app.offers.terms import Location, describe_answer
 from booking_app.settings import get_settings
 from booking_app.urls import booking_page_url
 
@@ -92,3 +92,53 @@ def _calendar(details: BookingDetails, *, method: str, now: datetime) -> Calenda
     event.add("status", _EVENT_STATUS[booking.status])
     calendar.add_component(event)
     return calendar
+
+
+def builder_event(details: BookingDetails, *, now: datetime) -> Event:
+    """A booking as an event of the builder's own calendar (the private feed, the CalDAV
+    write-back): the customer's name in the summary, their details in the description. The
+    UID is the one of the customer's invitation, and SEQUENCE grows with each change."""
+    booking, session_type, builder = details.booking, details.session_type, details.builder
+    dashboard = f"{get_settings().app_url}/dashboard/"
+    event = Event()
+    event.add("uid", event_uid(booking.public_token))
+    event.add("dtstamp", now)
+    event.add("dtstart", booking.start_at)
+    event.add("dtend", booking.end_at)
+    event.add("sequence", booking.calendar_sequence)
+    event.add("summary", _one_line(f"{session_type.title} — {booking.customer_name}"))
+    where = Location(booking.location_kind, booking.location_detail).calendar_location(phone=booking.customer_phone)
+    if where:
+        event.add("location", _one_line(where))
+    lines = [f"Customer: {booking.customer_name} <{booking.customer_email}>"]
+    if booking.customer_phone:
+        lines.append(f"Phone: {booking.customer_phone}")
+    lines += [f"{answer['question']}: {describe_answer(answer)}" for answer in booking.answers]
+    if booking.customer_notes:
+        lines.append(f"Notes: {booking.customer_notes}")
+    lines.append(f"Details, cancel or move: {dashboard}")
+    event.add("description", "\n".join(lines))
+    event.add("url", dashboard)
+    event.add("status", "CONFIRMED")
+    return event
+
+
+def builder_calendar(events: list[Event], *, name: str) -> bytes:
+    """A ``METHOD:PUBLISH`` calendar of the builder's events (the private feed)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Makerhours//Bookings feed//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", _one_line(name))
+    for event in events:
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def single_event_calendar(event: Event) -> bytes:
+    """One event as a calendar resource (what a CalDAV server stores per event)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Makerhours//Booking//EN")
+    calendar.add("version", "2.0")
+    calendar.add_component(event)
+    return calendar.to_ical()

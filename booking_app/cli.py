@@ -1,7 +1,7 @@
 """Command line: ``python -m booking_app.cli <command>``.
 
 Commands: ``migrate``, ``seed-demo``, ``create-builder``, ``reset-password``, ``worker``, ``jobs``,
-``retry-job``.
+``retry-job``, ``calendar-feed``, ``add-calendar``, ``sync-calendars``.
 """
 
 from __future__ import annotations
@@ -117,6 +117,50 @@ def _cmd_retry_job(args: argparse.Namespace) -> None:
     print(f"Job {args.job_id} queued again.")
 
 
+def _cmd_calendar_feed(args: argparse.Namespace) -> None:
+    from booking_app.calendars.feed import feed_address_of
+
+    print(feed_address_of(args.slug))
+
+
+def _builder_user(slug: str) -> int:
+    from sqlmodel import select
+
+    from booking_app.db import read_session
+    from booking_app.models import Builder
+
+    with read_session() as session:
+        builder = session.exec(select(Builder).where(Builder.slug == slug)).first()
+    if builder is None:
+        raise SystemExit(f"No builder with the slug {slug!r}.")
+    return builder.user_id
+
+
+def _cmd_add_calendar(args: argparse.Namespace) -> None:
+    from datetime import UTC, datetime
+
+    from booking_app.calendars import connections
+
+    actor, now = _builder_user(args.slug), datetime.now(UTC)
+    if args.ics_url:
+        view = connections.add_ics(actor, name=args.name or "Calendar", url=args.ics_url, now=now)
+    else:
+        password = _read_password(f"Password for {args.username} at {args.caldav_url}: ")
+        view = connections.add_caldav(actor, name=args.name or "CalDAV", url=args.caldav_url,
+                                      username=args.username, password=password, write_to=args.write_to, now=now)
+    print(f"Calendar #{view.id} “{view.name}” ({view.display_url}) added; its first sync is queued "
+          "(or run: python -m booking_app.cli sync-calendars).")
+
+
+def _cmd_sync_calendars(args: argparse.Namespace) -> None:
+    from datetime import UTC, datetime
+
+    from booking_app.calendars import connections
+
+    count = connections.sync_builder(args.slug, now=datetime.now(UTC))
+    print(f"Synced {count} calendar connection(s).")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m booking_app.cli", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -146,6 +190,21 @@ def build_parser() -> argparse.ArgumentParser:
     retry = commands.add_parser("retry-job", help="queue a dead job again with fresh attempts")
     retry.add_argument("job_id", type=int)
     retry.set_defaults(handler=_cmd_retry_job)
+    feed = commands.add_parser("calendar-feed", help="print the secret address of a builder's bookings feed")
+    feed.add_argument("slug")
+    feed.set_defaults(handler=_cmd_calendar_feed)
+    add = commands.add_parser("add-calendar", help="connect a calendar whose events block a builder's times")
+    add.add_argument("slug")
+    source = add.add_mutually_exclusive_group(required=True)
+    source.add_argument("--ics-url", help="an iCalendar subscription address")
+    source.add_argument("--caldav-url", help="a CalDAV server address (password read from stdin or a prompt)")
+    add.add_argument("--username", default="", help="CalDAV user name")
+    add.add_argument("--write-to", default="", help="CalDAV: the calendar (by name) to write bookings into")
+    add.add_argument("--name", default="", help="a name for the connection")
+    add.set_defaults(handler=_cmd_add_calendar)
+    sync_all = commands.add_parser("sync-calendars", help="read every connected calendar now (of one builder)")
+    sync_all.add_argument("slug", nargs="?")
+    sync_all.set_defaults(handler=_cmd_sync_calendars)
     return parser
 
 

@@ -85,6 +85,17 @@ class Settings(BaseSettings):
         description="how long a claimed job is its worker's; after that (a crashed worker) it is run again",
     )
 
+    # Calendars (booking_app/calendars): builders' own calendars block their times.
+    calendar_sync_minutes: int = Field(
+        default=5, ge=1, le=1440, description="how often each connected calendar is read again")
+    calendar_allow_private_hosts: bool = Field(
+        default=False, description="let calendar addresses point at private or loopback hosts (a CalDAV server on "
+                                   "the same network; the tests)")
+    calendar_max_failures: int = Field(
+        default=5, ge=1, le=100, description="failed syncs in a row after which a calendar connection is paused")
+    encryption_key: SecretStr | None = Field(
+        default=None, description="Fernet key (32 url-safe base64 bytes) encrypting stored calendar credentials; "
+                                  "unset = a key kept in .encryption-key in the project folder (one machine only)")
     smtp_url: SecretStr | None = Field(
         default=None,
         description="where mail goes: smtp://user:pass@host:587?starttls=true, smtps://user:pass@host:465, "
@@ -161,6 +172,21 @@ class Settings(BaseSettings):
         if parts.query or parts.fragment:
             raise ValueError("must not contain a query string or fragment")
         return value.strip().rstrip("/")
+
+    @field_validator("encryption_key")
+    @classmethod
+    def _check_encryption_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        from cryptography.fernet import Fernet
+
+        try:
+            Fernet(value.get_secret_value().strip().encode())
+        except ValueError:
+            raise ValueError("must be a Fernet key: 32 url-safe base64-encoded bytes, e.g. from "
+                             "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+                             ) from None
+        return value
 
     @field_validator("smtp_url")
     @classmethod

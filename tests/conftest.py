@@ -20,6 +20,9 @@ os.environ.pop("STRIPE_WEBHOOK_SECRET", None)
 _SESSION_DIR = Path(os.environ.setdefault("BOOKING_TEST_DIR", f"/tmp/booking-tests-{os.getpid()}"))
 _SESSION_DIR.mkdir(parents=True, exist_ok=True)
 os.environ["DATABASE_URL"] = f"sqlite:///{_SESSION_DIR / 'default.db'}"
+# A fixed key for stored calendar credentials: the tests never write .encryption-key into the
+# project folder (and the app servers they start inherit it).
+os.environ["ENCRYPTION_KEY"] = "Uv2Y2Gk1b3RXmJ0kq6yMe5y0m6wZrQ2y2N1K7S9mE0o="
 
 from sqlmodel import Session  # noqa: E402
 

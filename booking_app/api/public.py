@@ -41,6 +41,7 @@ from booking_app.bookings.notices import turn_off_reminders
 from booking_app.bookings.view import BookingView, BuilderSummary
 from booking_app.urls import booking_page_url
 from booking_app.calendar_ics import booking_calendar
+from booking_app.calendars.feed import feed_file
 from booking_app.db import read_session
 from booking_app.models import Builder, SessionType
 from booking_app.money import format_money
@@ -273,6 +274,24 @@ def get_booking_calendar(token: Token) -> Response:
         media_type="text/calendar",
         headers={"Content-Disposition": 'attachment; filename="booking.ics"'},
     )
+
+
+@router.get(
+    "/calendar-feeds/{token}.ics",
+    responses={200: {"content": {"text/calendar": {}}}, 304: {"description": "unchanged since the ETag given"},
+               **_ERRORS},
+    response_class=Response,
+)
+def get_calendar_feed(token: Annotated[str, Path(min_length=1, max_length=64)], request: Request) -> Response:
+    """A builder's confirmed bookings as an iCalendar feed, at the secret address shown on their
+    calendars page (subscribe to it from any calendar app). Answers 304 to a matching
+    ``If-None-Match``."""
+    found = feed_file(token, now=_now())
+    headers = {"ETag": found.etag, "Last-Modified": found.last_modified, "Cache-Control": "private, max-age=300"}
+    if found.etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers=headers)
+    return Response(found.body, media_type="text/calendar", headers={
+        **headers, "Content-Disposition": 'inline; filename="makerhours.ics"'})
 
 
 @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)

@@ -62,3 +62,15 @@ def upcoming_for_email(session: Session, address: str, *, now: datetime, limit: 
                         .order_by(Booking.start_at).limit(limit)).all()
     return [BookingDetails(*row) for row in rows
             if row[0].status == BookingStatus.CONFIRMED or (row[0].hold_expires_at or now) > now]
+
+
+def of_builder(session: Session, builder_id: int, *, changed_after: datetime | None = None,
+               ending_after: datetime | None = None) -> list[BookingDetails]:
+    """A builder's bookings (any status) changed after ``changed_after`` and/or ending after
+    ``ending_after``, by start (the calendar feed and the calendar write-back)."""
+    query = _DETAILS.where(Booking.builder_id == builder_id)
+    if changed_after is not None:
+        query = query.where(Booking.updated_at > changed_after)
+    if ending_after is not None:
+        query = query.where(Booking.end_at > ending_after)
+    return [BookingDetails(*row) for row in session.exec(query.order_by(Booking.start_at, Booking.id)).all()]

@@ -12,6 +12,7 @@ from booking_app.accounts.sessions import forget_stale_records
 from booking_app.bookings.expiry import expire_due_holds
 from booking_app.bookings.lookup import forget_old_lookups
 from booking_app.bookings.notices import EMAIL_JOB, promise_due_reminders
+from booking_app.calendars import sync as calendar_sync
 from booking_app.db import write_session
 from booking_app.jobs.queue import ClaimedJob
 from booking_app.jobs.runner import JobType
@@ -46,4 +47,7 @@ JOB_TYPES: dict[str, JobType] = {
     "expire_holds": JobType(run=_expire_holds, every=timedelta(minutes=1)),
     "promise_reminders": JobType(run=lambda _job, now: promise_due_reminders(now=now), every=timedelta(minutes=5)),
     "forget_old_records": JobType(run=_forget_old_records, every=timedelta(minutes=10)),
+    calendar_sync.DISPATCH_JOB: JobType(run=calendar_sync.dispatch, every=timedelta(minutes=1)),
+    calendar_sync.SYNC_JOB: JobType(run=calendar_sync.sync_job),
+    calendar_sync.WRITE_JOB: JobType(run=calendar_sync.write_job),
 }

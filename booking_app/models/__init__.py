@@ -3,6 +3,7 @@
 
 from booking_app.models.accounts import AuthSession, Builder, LoginAttempt, User
 from booking_app.models.bookings import Booking, Payment, Refund
+from booking_app.models.calendars import BusyTime, CalendarConnection, CalendarFeed, CalendarKind, CalendarWrite
 from booking_app.models.enums import (
     Actor,
     Attendance,
@@ -23,6 +24,11 @@ from booking_app.models.stripe_events import StripeEvent
 from booking_app.models.types import UTCDateTime, utcnow
 
 __all__ = [
+    "BusyTime",
+    "CalendarConnection",
+    "CalendarFeed",
+    "CalendarKind",
+    "CalendarWrite",
     "Actor",
     "Attendance",
     "LocationKind",

@@ -16,6 +16,7 @@ from booking_app.models import (
     Booking,
     BookingStatus,
     Builder,
+    BusyTime,
     DateOverride,
     DateOverrideWindow,
     SessionType,
@@ -123,8 +124,9 @@ def offered_slots(
         rows = _busy_rows(session, builder.id, lo, hi, now, with_group_columns=True)
         same_group = [r for r in rows if r.occupancy_key.startswith(own_group)]
         busy = [(r.blocked_start, r.blocked_end) for r in rows if not r.occupancy_key.startswith(own_group)]
+        busy += calendar_busy_spans(session, builder.id, lo, hi)
     else:
-        busy = busy_spans(session, builder.id, lo, hi, now)
+        busy = busy_spans(session, builder.id, lo, hi, now) + calendar_busy_spans(session, builder.id, lo, hi)
     starts = compute_slots(
         timezone=builder.timezone,
         weekly=load_weekly(session, builder.id),
@@ -204,6 +206,23 @@ def busy_spans(session: Session, builder_id: int, lo: datetime, hi: datetime, no
         return [(_parse_utc(start), _parse_utc(end)) for start, end in rows]
 
 
+def calendar_busy_spans(session: Session, builder_id: int, lo: datetime, hi: datetime
+                        ) -> list[tuple[datetime, datetime]]:
+    """Busy time from the builder's own calendars (``booking_app/calendars``) that reaches into
+    ``[lo, hi)``, as UTC datetimes (read the fast way, as ``busy_spans`` does)."""
+    connection = session.connection()
+    parse = datetime.fromisoformat
+    where = (_CALENDAR_BUSY.builder_id == builder_id, _CALENDAR_BUSY.end_at > lo, _CALENDAR_BUSY.start_at < hi)
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(sa.select(*_PG_BUSY_TEXT).where(*where)).all()
+        return [(parse(start), parse(end)) for start, end in rows]
+    rows = connection.execute(sa.select(*_RAW_BUSY).where(*where)).all()
+    try:
+        return [(parse(start + _UTC_SUFFIX), parse(end + _UTC_SUFFIX)) for start, end in rows]
+    except (TypeError, ValueError):
+        return [(_parse_utc(start), _parse_utc(end)) for start, end in rows]
+
+
 _UTC_SUFFIX = "+00:00"
 # The stored text as is (no result processing).
 _RAW_SPAN = [sa.type_coerce(_BOOKINGS.blocked_start, sa.types.NullType()),
@@ -217,6 +236,10 @@ def _pg_utc_text(column: sa.ColumnElement) -> sa.ColumnElement[str]:
 
 
 _PG_UTC_TEXT = [_pg_utc_text(_BOOKINGS.blocked_start), _pg_utc_text(_BOOKINGS.blocked_end)]
+_CALENDAR_BUSY = BusyTime.__table__.c
+_RAW_BUSY = [sa.type_coerce(_CALENDAR_BUSY.start_at, sa.types.NullType()),
+             sa.type_coerce(_CALENDAR_BUSY.end_at, sa.types.NullType())]
+_PG_BUSY_TEXT = [_pg_utc_text(_CALENDAR_BUSY.start_at), _pg_utc_text(_CALENDAR_BUSY.end_at)]
 
 
 def _parse_utc(text: str | datetime) -> datetime:

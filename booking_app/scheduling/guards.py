@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from booking_app.models import Booking, BookingStatus, UTCDateTime
+from booking_app.models import Booking, BookingStatus, BusyTime, UTCDateTime
 from booking_app.scheduling.availability import occupies_time
 
 OVERLAP_GUARDS = ("booking_no_overlap", "uq_booking_active_seat")
@@ -45,8 +45,8 @@ def overlap_exists(
 ) -> bool:
     """``time_is_taken`` on a bare connection (for example ``db.read_connection``: one round trip)."""
     values = {"builder_id": builder_id, "lo": blocked_start, "hi": blocked_end, "key": key, "now": now}
-    statement = _TIME_TAKEN_PG if connection.dialect.name == "postgresql" else _TIME_TAKEN
-    return connection.execute(statement, values).first() is not None
+    statement = _TAKEN_PG if connection.dialect.name == "postgresql" else _TAKEN
+    return bool(connection.execute(statement, values).scalar())
 
 
 _BOOKINGS = Booking.__table__.c
@@ -71,6 +71,18 @@ _TIME_TAKEN_PG = _TIME_TAKEN.where(
     sa.func.tstzrange(_BOOKINGS.blocked_start, _BOOKINGS.blocked_end, "[)").op("&&")(
         sa.func.tstzrange(sa.bindparam("lo"), sa.bindparam("hi"), "[)")),
 )
+
+
+# Busy time from the builder's own calendars (booking_app/calendars) blocks like a booking.
+_BUSY = BusyTime.__table__.c
+_BUSY_TAKEN = sa.select(_BUSY.id).where(
+    _BUSY.builder_id == sa.bindparam("builder_id"),
+    _BUSY.end_at > sa.bindparam("lo", type_=UTCDateTime),
+    _BUSY.start_at < sa.bindparam("hi", type_=UTCDateTime),
+)
+# One round trip for both: a booking or busy time in the way.
+_TAKEN = sa.select(sa.or_(sa.exists(_TIME_TAKEN), sa.exists(_BUSY_TAKEN)))
+_TAKEN_PG = sa.select(sa.or_(sa.exists(_TIME_TAKEN_PG), sa.exists(_BUSY_TAKEN)))
 
 
 def violated_guard(exc: sa.exc.IntegrityError) -> str | None:
