@@ -30,32 +30,35 @@ def _safe_next(target: str) -> str:
 
 
 class LoginState(AuthState):
+    """The password is never state: its field is uncontrolled and read once, from the form's
+    data on submit, so it does not travel over the websocket while typed nor come back."""
+
     email: str = ""
-    password: str = ""
     error: str = ""
     busy: bool = False
 
     @rx.event
     def set_email(self, value: str):
-        self.email = value
+        self.email = value if isinstance(value, str) else ""
 
     @rx.event
-    def set_password(self, value: str):
-        self.password = value
-
-    @rx.event
-    async def submit(self):
+    async def submit(self, form: dict):
         if self.busy:
             return
-        self.busy, self.error = True, ""
+        email, password = (form.get(k) if isinstance(form, dict) else None for k in ("email", "password"))
+        if not isinstance(email, str) or not isinstance(password, str) or not email.strip() or not password:
+            self.error = "Please enter your e-mail address and password."
+            return
+        self.busy, self.error, self.email = True, "", email
         yield
         try:
-            token = await asyncio.to_thread(sessions.sign_in, self.email, self.password,
-                                            client_address=self.router.session.client_ip or None, now=_now())
+            token = await sessions.sign_in_async(email, password, client_address=self.router.session.client_ip or None,
+                                                 now=_now())
         except DomainError as exc:
-            self.busy, self.error, self.password = False, exc.message, ""
+            self.busy, self.error = False, exc.message
+            yield rx.set_value("login-password", "")
             return
-        self.session_token, self.password, self.busy = token, "", False
+        self.session_token, self.busy = token, False
         yield rx.redirect(_safe_next(self.router.url.query_parameters.get("next", "/dashboard/")))
 
 
@@ -124,17 +127,18 @@ def login_page() -> rx.Component:
         error_callout(s.error),
         rx.form(
             rx.vstack(
-                labelled_field("E-mail", "login-email", rx.input(id="login-email", type="email", value=s.email,
-                                                         on_change=s.set_email, auto_complete="username",
-                                                         size="3", width="100%")),
-                labelled_field("Password", "login-password", rx.input(id="login-password", type="password", value=s.password,
-                                                              on_change=s.set_password,
-                                                              auto_complete="current-password", size="3",
-                                                              width="100%")),
+                labelled_field("E-mail", "login-email", rx.input(id="login-email", name="email", type="email",
+                                                         value=s.email, on_change=s.set_email,
+                                                         auto_complete="username", size="3", width="100%")),
+                # Uncontrolled (no value, no on_change): read from the form data on submit only.
+                labelled_field("Password", "login-password", rx.input(id="login-password", name="password",
+                                                              type="password", auto_complete="current-password",
+                                                              size="3", width="100%")),
                 rx.button("Sign in", type="submit", loading=s.busy, disabled=s.busy, size="3", width="100%"),
                 spacing="4", width="100%",
             ),
-            on_submit=lambda _: LoginState.submit(),
+            on_submit=LoginState.submit,
+            reset_on_submit=False,
             width="100%",
         ),
         rx.text("New here? ", rx.link("Create a builder account", href="/signup/"), size="2"),
@@ -163,7 +167,7 @@ def signup_page() -> rx.Component:
                        error("email")),
                 labelled_field("Password", "signup-password",
                        text_input("password", type="password", auto_complete="new-password"), error("password"),
-                       "At least 10 characters."),
+                       "At least 10 characters, and not easy to guess (no common passwords, names or repeats)."),
                 labelled_field("Booking address", "signup-slug", text_input("slug", placeholder="your-name"), error("slug"),
                        "Customers book you at /book/<address>."),
                 labelled_field("Time zone", "signup-timezone",
