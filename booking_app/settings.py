@@ -51,6 +51,11 @@ class Settings(BaseSettings):
         description="base URL of the local Stripe emulator the SDK calls; unset = this app (APP_URL). "
                     "Lets the emulator run in a process of its own (the webhook benchmark does)",
     )
+    sqlite_busy_timeout_ms: int = Field(
+        default=5000, ge=100, le=60_000,
+        description="SQLite: how long a statement waits for another writer's lock before the request "
+                    "answers 503 (keep it well under the HTTP clients' patience)",
+    )
     # Stripe Checkout Sessions live 30 min to 24 h, and a hold lasts exactly as long as its
     # Checkout Session, so the same bounds apply.
     hold_minutes: int = Field(default=30, ge=30, le=24 * 60, description="how long a hold keeps a slot")
