@@ -22,7 +22,9 @@ LOOKUP_LIMIT = "You've asked for the links a few times already; please wait an h
 SESSION_TYPE_NOT_FOUND = "This session type does not exist or is no longer offered."
 BUILDER_NOT_FOUND = "There is no builder at this address."
 BOOKING_NOT_FOUND = "No booking was found for this link."
-NOT_YOUR_BOOKING = "This booking belongs to another builder."
+# A builder asking for a booking id that is not theirs gets the same answer as for an id that
+# does not exist: ids cannot be probed for other builders' bookings.
+BUILDER_BOOKING_NOT_FOUND = "This booking does not exist."
 PAYMENTS_UNAVAILABLE = "Payments are unavailable for a moment. Please try again in a minute."
 PAYMENT_NOT_STARTED = "We could not start the payment. Please try again, or choose another time."
 HOLD_GONE = "This reservation has expired or was completed; please choose a time again."
@@ -32,7 +34,6 @@ CHECKOUT_IN_PROGRESS = "A payment for this booking is being started; please wait
 
 # Offer management (booking_app/offers): session types, hours, date overrides, profile.
 OFFER_NOT_FOUND = "This session type does not exist."
-NOT_YOUR_SESSION_TYPE = "This session type belongs to another builder."
 OFFER_TITLE_REQUIRED = "Give the session a title, e.g. “Intro call”."
 OFFER_TITLE_TOO_LONG = "Keep the title to 200 characters or fewer."
 OFFER_TEXT_TOO_LONG = "{label} can be at most {limit} characters."

@@ -14,7 +14,15 @@ from booking_app.bookings import events, queries, transitions
 from booking_app.bookings.holds import HoldRequest, create_hold
 from booking_app.db import read_session, write_session
 from booking_app.errors import Conflict, DomainError
-from booking_app.models import Actor, Booking, BookingEventKind, BookingStatus, CancelledBy, Payment, PaymentStatus
+from booking_app.models import (
+    Actor,
+    Booking,
+    BookingEventKind,
+    BookingStatus,
+    CancelledBy,
+    Payment,
+    PaymentStatus,
+)
 from booking_app.payments.checkout import STRIPE_MIN_EXPIRY, open_checkout_session, record_attempt
 from booking_app.payments.fulfilment import fulfil_checkout_session
 

@@ -19,9 +19,9 @@ from sqlmodel import Session, select
 
 from booking_app.bookings import notices, payment_outcomes, transitions
 from booking_app.db import autocommit_connection, get_engine, session_on, write_connection, write_session
+from booking_app.errors import PaymentNotFound
 from booking_app.jobs import runner
 from booking_app.models import Booking, BookingStatus, Payment, PaymentStatus
-from booking_app.errors import PaymentNotFound
 from booking_app.payments import event_log
 from booking_app.payments.checkout import latest_payment, transition_payment
 from booking_app.payments.gateway import CheckoutSession, get_gateway

@@ -12,9 +12,9 @@ from sqlmodel import Session, func, select
 from booking_app.accounts import sessions
 from booking_app.accounts.service import NewBuilder, reset_password
 from booking_app.db import write_session
-from booking_app.settings import get_settings
 from booking_app.errors import Conflict, InvalidInput, TooManyRequests
 from booking_app.models import AuthSession, Builder, LoginAttempt, User
+from booking_app.settings import get_settings
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 ADA = NewBuilder(email="Ada@Example.com", password="correct horse battery", slug="ada", display_name="Ada Lovelace",

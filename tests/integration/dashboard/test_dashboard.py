@@ -10,7 +10,8 @@ import pytest
 from booking_app.accounts import sessions
 from booking_app.accounts.service import NewBuilder
 from booking_app.dashboard import bookings as dashboard
-from booking_app.errors import Forbidden
+from booking_app import messages
+from booking_app.errors import Forbidden, NotFound
 from booking_app.models import BookingStatus, PaymentStatus
 from booking_app.pages.dashboard import DashboardState
 from booking_app.bookings.cancel import cancel_as_builder
@@ -96,9 +97,11 @@ def test_other_builders_and_anonymous_visitors_are_refused_by_the_services(shop:
             dashboard.list_bookings(actor_user_id=actor, tab="upcoming", now=now)
         with pytest.raises(Forbidden):
             dashboard.revenue_summary(actor_user_id=actor, now=now)
-    with pytest.raises(Forbidden):
+    # Another builder's booking is "not found" (issue 19, finding 14); nobody signed in is refused.
+    refusal = NotFound if actor is not None else Forbidden
+    with pytest.raises(refusal):
         dashboard.booking_detail(actor_user_id=actor, booking_id=booking_id, now=now)
-    with pytest.raises(Forbidden):
+    with pytest.raises(refusal):
         cancel_as_builder(actor_user_id=actor, booking_id=booking_id, now=now)
     stored, payments, refunds = shop.rows(booking["token"])
     assert stored.status == BookingStatus.CONFIRMED and payments[-1].status == PaymentStatus.PAID and not refunds
@@ -145,6 +148,6 @@ def test_state_handlers_refuse_other_builders_and_anonymous_visitors(shop: Shop,
     if who == "anonymous":
         assert "/login/" in str(loaded) and "/login/" in str(outcome)  # sent to sign in
     else:
-        assert state.cancel_outcome == "This booking belongs to another builder."
+        assert state.cancel_outcome == messages.BUILDER_BOOKING_NOT_FOUND  # as for an unknown id (finding 14)
     stored, payments, refunds = shop.rows(booking["token"])
     assert stored.status == BookingStatus.CONFIRMED and payments[-1].status == PaymentStatus.PAID and not refunds
