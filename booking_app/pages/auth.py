@@ -10,11 +10,13 @@ from datetime import UTC, datetime
 import reflex as rx
 
 from booking_app.accounts import sessions
+from booking_app.accounts.passwords import MAX_PASSWORD_LENGTH
 from booking_app.accounts.service import NewBuilder
 from booking_app.components.forms import error_callout, labelled_field
 from booking_app.components.layout import page_shell
 from booking_app.errors import DomainError, InvalidInput
 from booking_app.state.auth import AuthState
+from booking_app.state.checked import checked, text
 from booking_app.timezones import selectable_zone_names
 
 DETECT_ZONE = "Intl.DateTimeFormat().resolvedOptions().timeZone"
@@ -38,16 +40,21 @@ class LoginState(AuthState):
     busy: bool = False
 
     @rx.event
+    @checked(value=text(320))
     def set_email(self, value: str):
-        self.email = value if isinstance(value, str) else ""
+        self.email = value
 
     @rx.event
+    @checked()
     async def submit(self, form: dict):
         if self.busy:
             return
-        email, password = (form.get(k) if isinstance(form, dict) else None for k in ("email", "password"))
+        email, password = form.get("email"), form.get("password")
         if not isinstance(email, str) or not isinstance(password, str) or not email.strip() or not password:
             self.error = "Please enter your e-mail address and password."
+            return
+        if len(email) > 320 or len(password) > MAX_PASSWORD_LENGTH:
+            self.error = sessions.SIGN_IN_FAILED
             return
         self.busy, self.error, self.email = True, "", email
         yield
@@ -58,8 +65,9 @@ class LoginState(AuthState):
             self.busy, self.error = False, exc.message
             yield rx.set_value("login-password", "")
             return
-        self.session_token, self.busy = token, False
-        yield rx.redirect(_safe_next(self.router.url.query_parameters.get("next", "/dashboard/")))
+        target = _safe_next(self.router.url.query_parameters.get("next", "/dashboard/"))
+        await self._signed_in_as(token)
+        yield rx.redirect(target)
 
 
 class SignupState(AuthState):
@@ -77,21 +85,25 @@ class SignupState(AuthState):
         return list(selectable_zone_names())
 
     @rx.event
+    @checked()
     def load(self):
         return rx.call_script(DETECT_ZONE, callback=SignupState.detected_zone)
 
     @rx.event
+    @checked(zone=text(64))
     def detected_zone(self, zone: str):
         if not self.timezone:
             self.timezone = zone if zone in selectable_zone_names() else "UTC"
 
     @rx.event
+    @checked(field=text(20), value=text(1024))
     def setlabelled_field(self, field: str, value: str):
         if field in ("name", "email", "password", "slug", "timezone"):
             setattr(self, field, value)
             self.errors = {k: v for k, v in self.errors.items() if k != field}
 
     @rx.event
+    @checked()
     async def submit(self):
         if self.busy:
             return
@@ -107,7 +119,7 @@ class SignupState(AuthState):
         except DomainError as exc:
             self.busy, self.error = False, exc.message
             return
-        self.session_token, self.password, self.busy = token, "", False
+        await self._signed_in_as(token)  # empties this form too (the password with it)
         yield rx.redirect("/dashboard/availability/")
 
 

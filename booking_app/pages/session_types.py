@@ -14,6 +14,8 @@ from booking_app.money import STRIPE_MINIMUM_CHARGE
 from booking_app.offers import service as offers
 from booking_app.offers.service import SessionTypeDraft, SessionTypeView
 from booking_app.state.auth import AuthState
+from booking_app.state.checked import Id, checked
+from booking_app.state.checked import text as limited_text
 
 ROUTE = "/dashboard/session-types"
 CURRENCIES = sorted(STRIPE_MINIMUM_CHARGE)
@@ -84,6 +86,7 @@ class SessionTypesState(AuthState):
     busy: bool = False
 
     @rx.event
+    @checked()
     async def load(self):
         outcome = await self._as_builder(offers.list_session_types)
         if outcome.sign_in:
@@ -95,10 +98,12 @@ class SessionTypesState(AuthState):
         return None
 
     @rx.event
+    @checked()
     def new_session_type(self):
         self.editing_id, self.form, self.errors, self.error, self.editor_open = 0, dict(EMPTY_FORM), {}, "", True
 
     @rx.event
+    @checked(session_type_id=Id)
     def edit_session_type(self, session_type_id: int):
         view = next((v for v in self.session_types if v.id == session_type_id), None)
         if view is not None:
@@ -106,10 +111,12 @@ class SessionTypesState(AuthState):
             self.editor_open = True
 
     @rx.event
+    @checked()
     def set_editor_open(self, is_open: bool):
         self.editor_open = is_open
 
     @rx.event
+    @checked(field=limited_text(40), value=limited_text(10_000) | bool)
     def set_form_field(self, field: str, value: str | bool):
         if field in EMPTY_FORM:
             text = ("true" if value else "false") if isinstance(value, bool) else str(value)
@@ -117,6 +124,7 @@ class SessionTypesState(AuthState):
             self.errors = {k: v for k, v in self.errors.items() if k not in (field, "price")}
 
     @rx.event
+    @checked()
     async def save(self):
         if self.busy:
             return
@@ -134,6 +142,7 @@ class SessionTypesState(AuthState):
         yield rx.toast.success("Saved. The booking page shows it now.")
 
     @rx.event
+    @checked(session_type_id=Id)
     async def set_active(self, session_type_id: int, active: bool):
         outcome = await self._as_builder(_set_active, session_type_id, active)
         if outcome.sign_in:
