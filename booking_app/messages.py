@@ -18,6 +18,12 @@ TOO_MANY_HOLDS = (
     "/bookings/find."
 )
 LOOKUP_SENT = "If we have bookings for that address, we've sent the links. Check your inbox (and spam folder)."
+SIGN_UP_SENT = ("We've sent a link to {email} to finish creating your account. Check your inbox (and spam "
+                "folder); the link works for 24 hours.")
+SIGN_UP_LIMIT = "You've asked for a sign-up link a few times already; please wait an hour and try again."
+SIGN_UP_LINK_INVALID = "This sign-up link is not valid any more (it works once, for 24 hours). Please sign up again."
+SIGN_UP_ALREADY_DONE = "This e-mail address has an account already. Please sign in."
+SLUG_TAKEN = "The address /book/{slug} is already taken; please choose another."
 LOOKUP_LIMIT = "You've asked for the links a few times already; please wait an hour and try again."
 SESSION_TYPE_NOT_FOUND = "This session type does not exist or is no longer offered."
 BUILDER_NOT_FOUND = "There is no builder at this address."

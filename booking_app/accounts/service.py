@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from booking_app import messages
 from booking_app.accounts.passwords import check_password_strength, hash_password
 from booking_app.emails import normalise_email
 from booking_app.errors import Conflict, InvalidInput, NotFound
@@ -41,23 +42,25 @@ def validate_slug(slug: str) -> str:
     return slug
 
 
-def create_builder(session: Session, new: NewBuilder) -> Builder:
-    """Create the login and the builder profile; ``InvalidInput`` / ``Conflict`` on bad data."""
+def create_builder(session: Session, new: NewBuilder, *, password_hash: str | None = None) -> Builder:
+    """Create the login and the builder profile; ``InvalidInput`` / ``Conflict`` on bad data.
+    ``password_hash``: the password was checked and hashed already (a confirmed sign-up)."""
     email = normalise_email(new.email)
     slug = validate_slug(new.slug)
     timezone = validate_timezone(new.timezone)
     display_name = new.display_name.strip()
     if not display_name or len(display_name) > 200:
         raise InvalidInput("display_name", "Please enter a name of 1 to 200 characters.")
-    try:
-        check_password_strength(new.password, user_inputs=(email, display_name, slug))
-    except ValueError as exc:
-        raise InvalidInput("password", str(exc)) from exc
+    if password_hash is None:
+        try:
+            check_password_strength(new.password, user_inputs=(email, display_name, slug))
+        except ValueError as exc:
+            raise InvalidInput("password", str(exc)) from exc
     if session.exec(select(User).where(User.email == email)).first() is not None:
         raise Conflict("An account with this e-mail address already exists.")
     if session.exec(select(Builder).where(Builder.slug == slug)).first() is not None:
-        raise Conflict(f"The address /book/{slug} is already taken; please choose another.")
-    user = User(email=email, password_hash=hash_password(new.password))
+        raise Conflict(messages.SLUG_TAKEN.format(slug=slug))
+    user = User(email=email, password_hash=password_hash or hash_password(new.password))
     session.add(user)
     session.flush()
     builder = Builder(

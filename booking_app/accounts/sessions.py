@@ -241,4 +241,5 @@ def forget_stale_records(*, now: datetime) -> None:
     with write_session() as session:
         session.execute(sa.delete(AuthSession).where(sa.or_(
             AuthSession.expires_at <= now, AuthSession.last_seen_at <= now - session_idle_timeout())))
-        session.execute(sa.delete(LoginAttempt).where(LoginAttempt.attempted_at <= now - THROTTLE_WINDOW))
+        session.execute(sa.delete(LoginAttempt).where(LoginAttempt.kind == SIGN_IN_KIND,
+                                                      LoginAttempt.attempted_at <= now - THROTTLE_WINDOW))
