@@ -65,7 +65,6 @@ class LoginState(AuthState):
                                                  now=_now())
         except DomainError as exc:
             self.busy, self.error = False, exc.message
-            yield rx.set_value("login-password", "")
             return
         target = _safe_next(self.router.url.query_parameters.get("next", "/dashboard/"))
         await self._signed_in_as(token)

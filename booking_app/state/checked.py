@@ -56,14 +56,16 @@ def checked(**limits: Any) -> Callable[[F], F]:
         if unknown:
             raise TypeError(f"{handler.__qualname__} has no argument {sorted(unknown)}")
         fields = {}
-        for parameter in parameters:
+        # Fields named by position, the argument's name as alias: pydantic takes names with a
+        # leading underscore for private attributes, and handlers have such arguments (``_form``).
+        for position, parameter in enumerate(parameters):
             annotation = limits.get(parameter.name)
             if annotation is None:
                 annotation = hints.get(parameter.name, Any)
                 if annotation is str:
                     annotation = text()
             default = ... if parameter.default is inspect.Parameter.empty else parameter.default
-            fields[parameter.name] = (annotation, default)
+            fields[f"argument_{position}"] = (Annotated[annotation, Field(alias=parameter.name)], default)
         model = create_model(f"{handler.__qualname__.replace('.', '_')}_arguments",
                              __config__=ConfigDict(strict=True, extra="forbid"), **fields)
         names = [parameter.name for parameter in parameters]
@@ -80,7 +82,7 @@ def checked(**limits: Any) -> Callable[[F], F]:
                 where = ".".join(str(part) for part in problem["loc"]) or "arguments"
                 log.warning("refused event %s: %s: %s", handler.__qualname__, where, problem["msg"])
                 return None
-            return {name: getattr(valid, name) for name in names}
+            return {name: getattr(valid, f"argument_{position}") for position, name in enumerate(names)}
 
         if inspect.iscoroutinefunction(handler):
             @functools.wraps(handler)
