@@ -143,7 +143,9 @@ class AuthState(rx.State):
 
 
 def _all_substates(state: type[rx.State]) -> list[type[rx.State]]:
+    """Reflex substates are subclasses (found without Reflex's registration context, which
+    exists only while the app processes events)."""
     found = []
-    for substate in state.get_substates():
+    for substate in state.__subclasses__():
         found += [substate, *_all_substates(substate)]
     return found

@@ -110,6 +110,26 @@ def test_other_builders_and_anonymous_visitors_are_refused_by_the_services(shop:
 # -- through the State handlers ---------------------------------------------------------------
 
 
+@pytest.mark.parametrize("next_token", ["rival", "expired", "none"])
+def test_a_tab_forgets_the_builders_data_when_someone_else_or_nobody_is_behind_the_token(
+        shop: Shop, ada: int, request, next_token: str) -> None:
+    """Issue 19, finding 1 (the change of user without a sign-out in this tab: a session that
+    ended, or another builder's token stored by another tab): the first handler that runs
+    empties the builder pages' states before anything else."""
+    _paid_booking(shop, 10, "grace@example.com")
+    state = state_for(DashboardState, token_for(ada))
+    run_handler(DashboardState.load, state)
+    run_handler(DashboardState.open_detail, state, state.rows[0].id)
+    assert state.rows and state.detail_open and state.revenue.last_30_days == "£150.00"
+    state.session_token = {"rival": lambda: token_for(request.getfixturevalue("rival")),
+                           "expired": lambda: "a-token-that-ended", "none": lambda: ""}[next_token]()
+    run_handler(DashboardState.set_detail_open, state, True)  # no service call: the detail is not reloaded
+    run_handler(DashboardState.go_to_page, state, 1)
+    assert state.rows == [] if next_token != "rival" else all(row.email != "grace@example.com" for row in state.rows)
+    assert state.detail.row.id == 0 and not state.detail_open and state.revenue.last_30_days != "£150.00"
+    assert state.builder_name in ("", "Rival")
+
+
 def test_state_handlers_show_and_cancel_for_the_owner(shop: Shop, ada: int) -> None:
     booking = _paid_booking(shop, 10, "grace@example.com")
     state = state_for(DashboardState, token_for(ada))
