@@ -198,3 +198,22 @@ def test_malformed_events_are_refused_without_errors(browser, app_server: Runnin
 def _errors(log: str) -> list[str]:
     """The exceptions a server log shows (the last line of each traceback)."""
     return [line.strip() for line in log.splitlines() if re.match(r"^\w*(Error|Exception)\b.*:", line.strip())]
+
+
+def test_the_sign_in_password_is_not_sent_while_typed_nor_echoed(browser, app_url: str) -> None:
+    """Finding 14: the password field was controlled, so every keystroke went to the server
+    and the state sent the password back."""
+    page = customer_page(browser)
+    socket = Socket()
+    socket.attach(page)
+    page.goto(f"{app_url}/login/")
+    wait_for_heading(page, "Sign in")
+    page.get_by_label("E-mail").fill("nobody-here@example.com")
+    secret = "typed-secret-passphrase-42"
+    page.get_by_label("Password").press_sequentially(secret)
+    page.wait_for_timeout(500)
+    assert not any("typed-secret" in frame for frame in socket.sent + socket.received)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("do not match")
+    assert sum(secret in frame for frame in socket.sent) == 1  # the submit's form data, once
+    assert not any(secret in frame for frame in socket.received)  # never sent back
