@@ -15,8 +15,10 @@ Failed sign-ins are throttled without letting anyone lock the owner out (docs/se
   *before* the password is checked — a slowdown for a distributed guesser, never a refusal.
 
 The count is checked and the attempt recorded in one transaction (SQLite's write lock;
-advisory locks on PostgreSQL), so concurrent submissions cannot all pass the check. Refusals
-say the same whether or not the address has an account, after the same hashing work.
+advisory locks on PostgreSQL), so concurrent submissions cannot all pass the check. Neither a
+refusal nor its timing depends on the address having an account (the limits count attempts,
+not accounts), and a wrong password for an unknown address costs the same hashing work as for
+a known one.
 
 Password hashing takes milliseconds: UI handlers use ``sign_in_async`` (hashing in a worker
 thread, the slowdown as an ``asyncio.sleep``), scripts and tests ``sign_in``.
