@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from booking_app.state.checked import Id, between, checked, text
+
+
+def _run(coroutine):
+    """In a thread of its own: in the full suite Playwright's loop runs in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class Handlers:
@@ -29,11 +36,11 @@ def test_valid_arguments_reach_the_handler_positionally_or_by_name() -> None:
     handlers = Handlers()
     handlers.plain(7, "hi")
     handlers.plain(booking_id=8)
-    asyncio.run(handlers.coroutine(-1))
+    _run(handlers.coroutine(-1))
 
     async def drain():
         return [item async for item in handlers.generator({"email": "a@b.c"})]
-    assert asyncio.run(drain()) == ["done"]
+    assert _run(drain()) == ["done"]
     assert handlers.calls == [(7, "hi"), (8, ""), (-1,), ({"email": "a@b.c"},)]
 
 
@@ -42,7 +49,7 @@ def test_malformed_arguments_are_dropped_before_the_handler_runs(caplog) -> None
     for args, kwargs in [((2**63,), {}), ((0,), {}), (("7",), {}), ((True,), {}), ((7, "too long"), {}),
                          ((), {}), ((7,), {"extra": 1}), ((7, "a", "b"), {}), (([7],), {})]:
         assert handlers.plain(*args, **kwargs) is None
-    assert asyncio.run(handlers.coroutine(10**12)) is None
+    assert _run(handlers.coroutine(10**12)) is None
     assert handlers.generator("not a dict") is None
     assert handlers.calls == []
     assert caplog.text.count("refused event") == 11
