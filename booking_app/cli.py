@@ -66,8 +66,8 @@ def _cmd_create_builder(args: argparse.Namespace) -> None:
 def _cmd_reset_password(args: argparse.Namespace) -> None:
     password = _read_password(f"New password for {args.email}: ")
     with write_session() as session:
-        reset_password(session, args.email, password)
-    print("Password changed.")
+        ended = reset_password(session, args.email, password)
+    print(f"Password changed; {ended} signed-in session{'' if ended == 1 else 's'} ended.")
 
 
 def _cmd_worker(args: argparse.Namespace) -> None:

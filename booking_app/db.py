@@ -25,8 +25,9 @@ POOL_RECYCLE_SECONDS = 1800
 def make_engine(url: str) -> Engine:
     """A new engine for ``url`` with the per-database settings this app relies on."""
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _configure_sqlite(engine)
+        busy_ms = get_settings().sqlite_busy_timeout_ms
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_ms / 1000})
+        _configure_sqlite(engine, busy_ms)
         return engine
     # No pre-ping: it cost a round trip on every checkout (a "SELECT 1" before each
     # transaction; ~10 % of a webhook's time). Connections are recycled after 30 minutes
@@ -36,7 +37,7 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_size=10, max_overflow=10, pool_recycle=POOL_RECYCLE_SECONDS)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
     """Foreign keys on, WAL, and transactions that we begin ourselves.
 
     Python's sqlite3 driver begins transactions lazily and always as ``BEGIN DEFERRED``; two
@@ -52,7 +53,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA busy_timeout = 30000")
+        # How long a statement waits for another writer (SQLITE_BUSY_TIMEOUT_MS, 5 s): past it the
+        # request answers 503 with Retry-After (api/errors.py), well before an HTTP client gives up.
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")

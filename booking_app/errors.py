@@ -48,5 +48,9 @@ class PaymentError(DomainError):
         self.detail = detail or message
 
 
+class PaymentNotFound(PaymentError):
+    """The payment provider has no such object (Stripe's 404 ``resource_missing``)."""
+
+
 class PaymentUnavailable(PaymentError):
     """The payment provider could not be reached; trying again later can help."""

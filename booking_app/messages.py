@@ -30,6 +30,12 @@ FREE_LIMIT_CLIENT = (
     "please pick another day, or book from another connection."
 )
 LOOKUP_SENT = "If we have bookings for that address, we've sent the links. Check your inbox (and spam folder)."
+SIGN_UP_SENT = ("We've sent a link to {email} to finish creating your account. Check your inbox (and spam "
+                "folder); the link works for 24 hours.")
+SIGN_UP_LIMIT = "You've asked for a sign-up link a few times already; please wait an hour and try again."
+SIGN_UP_LINK_INVALID = "This sign-up link is not valid any more (it works once, for 24 hours). Please sign up again."
+SIGN_UP_ALREADY_DONE = "This e-mail address has an account already. Please sign in."
+SLUG_TAKEN = "The address /book/{slug} is already taken; please choose another."
 LOOKUP_LIMIT = "You've asked for the links a few times already; please wait an hour and try again."
 SESSION_TYPE_NOT_FOUND = "This session type does not exist or is no longer offered."
 BUILDER_NOT_FOUND = "There is no builder at this address."
@@ -40,7 +46,9 @@ CALENDAR_NAME_TOO_LONG = "Keep the name to 200 characters or fewer."
 CALDAV_NO_CALENDARS = "This CalDAV account has no calendars."
 CALDAV_NO_SUCH_CALENDAR = "This account has no calendar called “{name}”. Its calendars: {names}."
 FEED_NOT_FOUND = "No calendar feed was found at this address; it may have been replaced by a new one."
-NOT_YOUR_BOOKING = "This booking belongs to another builder."
+# A builder asking for a booking id that is not theirs gets the same answer as for an id that
+# does not exist: ids cannot be probed for other builders' bookings.
+BUILDER_BOOKING_NOT_FOUND = "This booking does not exist."
 PAYMENTS_UNAVAILABLE = "Payments are unavailable for a moment. Please try again in a minute."
 PAYMENT_NOT_STARTED = "We could not start the payment. Please try again, or choose another time."
 HOLD_GONE = "This reservation has expired or was completed; please choose a time again."
@@ -64,7 +72,6 @@ CHECKOUT_IN_PROGRESS = "A payment for this booking is being started; please wait
 
 # Offer management (booking_app/offers): session types, hours, date overrides, profile.
 OFFER_NOT_FOUND = "This session type does not exist."
-NOT_YOUR_SESSION_TYPE = "This session type belongs to another builder."
 OFFER_TITLE_REQUIRED = "Give the session a title, e.g. “Intro call”."
 OFFER_TITLE_TOO_LONG = "Keep the title to 200 characters or fewer."
 OFFER_TEXT_TOO_LONG = "{label} can be at most {limit} characters."

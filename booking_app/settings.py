@@ -19,6 +19,7 @@ DEFAULT_SQLITE_PATH = PROJECT_ROOT / "booking_app.db"
 
 # SQLAlchemy's bare "postgresql://" means psycopg2; we ship psycopg 3.
 _POSTGRES_PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+_LOOPBACK_NAMES = ("localhost", "127.0.0.1")
 _PLACEHOLDER_MARKERS = ("changeme", "change_me", "xxx", "your_", "<", "...")
 
 
@@ -49,6 +50,11 @@ class Settings(BaseSettings):
         default=None,
         description="base URL of the local Stripe emulator the SDK calls; unset = this app (APP_URL). "
                     "Lets the emulator run in a process of its own (the webhook benchmark does)",
+    )
+    sqlite_busy_timeout_ms: int = Field(
+        default=5000, ge=100, le=60_000,
+        description="SQLite: how long a statement waits for another writer's lock before the request "
+                    "answers 503 (keep it well under the HTTP clients' patience)",
     )
     # Stripe Checkout Sessions live 30 min to 24 h, and a hold lasts exactly as long as its
     # Checkout Session, so the same bounds apply.
@@ -104,13 +110,28 @@ class Settings(BaseSettings):
     email_from: str = Field(default="Makerhours <bookings@localhost>", description="the From of every mail")
 
     cors_allowed_origins: str = Field(
-        default="*", description="comma-separated origins allowed to call the backend from a browser; "
-                                 "in production the public origin, e.g. https://book.example.com"
+        default="", description="comma-separated origins allowed to call the backend from a browser; "
+                                "empty = APP_URL's origin only; '*' = any (never in production)"
     )
+    # Builder sign-in sessions (booking_app/accounts/sessions.py): a session ends at whichever
+    # comes first, SESSION_MAX_HOURS after sign-in or SESSION_IDLE_MINUTES without a request.
+    session_max_hours: int = Field(default=7 * 24, ge=1, le=90 * 24,
+                                   description="absolute lifetime of a builder's sign-in session")
+    session_idle_minutes: int = Field(default=120, ge=5, le=30 * 24 * 60,
+                                      description="a builder's session ends after this long without a request")
 
     @property
     def cors_origin_list(self) -> list[str]:
-        return [entry.strip() for entry in self.cors_allowed_origins.split(",") if entry.strip()] or ["*"]
+        """The origins allowed to call the backend: the configured list, or APP_URL's origin."""
+        listed = [entry.strip().rstrip("/") for entry in self.cors_allowed_origins.split(",") if entry.strip()]
+        if listed:
+            return listed
+        parts = urlsplit(self.app_url)
+        origins = [f"{parts.scheme}://{parts.netloc}"]
+        if parts.hostname in _LOOPBACK_NAMES:  # a local setup: the same app by any of its local names
+            port = f":{parts.port}" if parts.port else ""
+            origins += [f"{parts.scheme}://{name}{port}" for name in _LOOPBACK_NAMES if name != parts.hostname]
+        return origins
 
     @property
     def trusted_proxy_list(self) -> list[str]:

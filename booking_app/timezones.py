@@ -73,9 +73,33 @@ def search_zones(query: str, now: datetime, limit: int = 40) -> list[ZoneChoice]
     return [choice for _, choice in matches[:limit]]
 
 
+# Files in the tz database that are not places: "Factory" (a zone whose abbreviation reads
+# "-00", for machines with no zone set), "posixrules" and "localtime" (links used by C
+# libraries). zoneinfo loads them, so they are refused by name.
+NOT_PLACES = frozenset({"Factory", "posixrules", "localtime"})
+
+
 def validate_timezone(name: str) -> str:
-    """The IANA name of a zone the user gave; ``InvalidInput`` (field ``timezone``) otherwise."""
+    """The IANA name of a zone the user gave; ``InvalidInput`` (field ``timezone``) otherwise.
+
+    >>> validate_timezone(" Europe/Paris ")
+    'Europe/Paris'
+    >>> validate_timezone("Factory")
+    Traceback (most recent call last):
+    ...
+    booking_app.errors.InvalidInput: Unknown time zone 'Factory'; pick one such as Europe/London.
+    """
+    cleaned = name.strip() if isinstance(name, str) else ""
+    unknown = InvalidInput("timezone", f"Unknown time zone {name!r}; pick one such as Europe/London.")
+    if cleaned in NOT_PLACES or cleaned not in _known_zone_names():
+        raise unknown
     try:
-        return load_timezone(name.strip()).key
+        return load_timezone(cleaned).key
     except ValueError as exc:
-        raise InvalidInput("timezone", f"Unknown time zone {name!r}; pick one such as Europe/London.") from exc
+        raise unknown from exc
+
+
+@lru_cache(maxsize=1)
+def _known_zone_names() -> frozenset[str]:
+    """Every zone the tz database names (with aliases such as US/Eastern), as zoneinfo lists them."""
+    return frozenset(available_timezones()) - NOT_PLACES

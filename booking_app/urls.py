@@ -18,5 +18,14 @@ def wizard_url(builder_slug: str) -> str:
     return f"{get_settings().app_url}/book/{builder_slug}/"
 
 
+def sign_up_confirm_url(token: str) -> str:
+    """The link of the sign-up mail (``/signup/confirm``), which creates the account."""
+    return f"{get_settings().app_url}/signup/confirm/?token={token}"
+
+
+def sign_in_url() -> str:
+    return f"{get_settings().app_url}/login/"
+
+
 def calendar_file_url(token: str) -> str:
     return f"{get_settings().app_url}/api/bookings/{token}/calendar.ics"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -79,7 +80,21 @@ def _http_error_response(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 
 
+DATABASE_RETRY_AFTER_SECONDS = 5
+DATABASE_BUSY = "The service is busy right now. Please try again in a few seconds."
+
+
+def _database_error_response(request: Request, exc: Exception) -> JSONResponse:
+    """The database is locked, unreachable or out of connections: 503 with Retry-After (the
+    documented shape, instead of a plain-text 500), so clients and Stripe try again."""
+    log.warning("database unavailable for %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(error_body("service_unavailable", DATABASE_BUSY), status_code=503,
+                        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+
+
 def install_error_handlers(api: FastAPI) -> None:
+    api.add_exception_handler(sa.exc.OperationalError, _database_error_response)
+    api.add_exception_handler(sa.exc.TimeoutError, _database_error_response)
     api.add_exception_handler(DomainError, _domain_error_response)
     api.add_exception_handler(RequestValidationError, _validation_error_response)
     api.add_exception_handler(HTTPException, _http_error_response)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from booking_app import messages
-from booking_app.errors import Forbidden, NotFound
+from booking_app.errors import NotFound
 from booking_app.models import Booking, BookingStatus, Builder, SessionType
 from booking_app.scheduling.service import builder_of
 
@@ -39,18 +39,17 @@ def by_token(session: Session, token: str, *, for_update: bool = False) -> Booki
 
 def for_builder(session: Session, *, actor_user_id: int | None, booking_id: int,
                 for_update: bool = False) -> BookingDetails:
-    """One booking of the acting builder: ``Forbidden`` for anyone else (another builder,
-    nobody), ``NotFound`` for an unknown id."""
+    """One booking of the acting builder: ``Forbidden`` for nobody signed in / not a builder;
+    ``NotFound`` for an unknown id *and* for another builder's booking (the same answer, so
+    that ids cannot be probed)."""
     builder = builder_of(session, actor_user_id)
     query = _DETAILS.where(Booking.id == booking_id)
     if for_update:
         query = query.with_for_update(of=Booking)
     row = session.exec(query).first()
-    if row is None:
-        raise NotFound(messages.BOOKING_NOT_FOUND)
-    details = BookingDetails(*row)
-    if details.booking.builder_id != builder.id:
-        raise Forbidden(messages.NOT_YOUR_BOOKING)
+    details = BookingDetails(*row) if row is not None else None
+    if details is None or details.booking.builder_id != builder.id:
+        raise NotFound(messages.BUILDER_BOOKING_NOT_FOUND)
     return details
 
 

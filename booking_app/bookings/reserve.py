@@ -7,12 +7,22 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlmodel import select
+
 from booking_app import messages
 from booking_app.bookings import events, queries, transitions
 from booking_app.bookings.holds import HoldRequest, create_hold
-from booking_app.db import write_session
+from booking_app.db import read_session, write_session
 from booking_app.errors import Conflict, DomainError
-from booking_app.models import Actor, BookingEventKind, BookingStatus, CancelledBy
+from booking_app.models import (
+    Actor,
+    Booking,
+    BookingEventKind,
+    BookingStatus,
+    CancelledBy,
+    Payment,
+    PaymentStatus,
+)
 from booking_app.payments.checkout import STRIPE_MIN_EXPIRY, open_checkout_session, record_attempt
 from booking_app.payments.fulfilment import fulfil_checkout_session
 
@@ -75,8 +85,23 @@ def start_checkout(token: str, *, now: datetime) -> str:
     return checkout.url
 
 
-def settle_returning_checkout(checkout_session_id: str, *, now: datetime) -> str:
+def settle_returning_checkout(token: str, checkout_session_id: str, *, now: datetime) -> str:
     """The customer is back from Checkout (``success_url``): bring the booking in line with
     the session now rather than waiting for Stripe's webhook; the same code the webhook runs,
-    so the two at once confirm once."""
+    so the two at once confirm once.
+
+    Stripe is asked only when the session is one of this booking's checkouts and its payment
+    is still unsettled: any other ``?session_id=`` (an unknown token, another booking's
+    session, garbage, a reload after the payment settled) costs no call to Stripe."""
+    if not isinstance(checkout_session_id, str) or not checkout_session_id.startswith("cs_") \
+            or len(checkout_session_id) > 255:
+        return "ignored: not a Checkout Session id"
+    with read_session() as session:
+        status = session.exec(
+            select(Payment.status).join(Booking, Booking.id == Payment.booking_id)
+            .where(Booking.public_token == token, Payment.checkout_session_id == checkout_session_id)).first()
+    if status is None:
+        return "ignored: not a checkout of this booking"
+    if status not in (PaymentStatus.OPEN, PaymentStatus.PROCESSING):
+        return "unchanged: already settled"
     return fulfil_checkout_session(checkout_session_id, now=now)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from booking_app.accounts.sessions import forget_stale_records
+from booking_app.accounts.signup import forget_expired_requests
 from booking_app.bookings.expiry import expire_due_holds
 from booking_app.bookings.lookup import forget_old_lookups
 from booking_app.bookings.notices import EMAIL_JOB, promise_due_reminders
@@ -32,8 +33,9 @@ def _expire_holds(_job: ClaimedJob, now: datetime) -> None:
 
 
 def _forget_old_records(_job: ClaimedJob, now: datetime) -> None:
-    """Expired sign-in sessions, old login attempts and lookups, and jobs finished long ago."""
+    """Expired sign-in sessions, old login attempts, sign-up links and lookups, and jobs finished long ago."""
     forget_stale_records(now=now)
+    forget_expired_requests(now=now)
     forget_old_lookups(now=now)
     with write_session() as session:
         session.execute(sa.delete(Job).where(Job.status == JobStatus.SUCCEEDED,

@@ -32,7 +32,7 @@ from booking_app.money import format_money
 from booking_app.bookings.customer import format_phone
 from booking_app.offers.terms import describe_answer, describe_cancellation, tiers_of
 from booking_app.settings import get_settings
-from booking_app.urls import booking_page_url
+from booking_app.urls import booking_page_url, sign_in_url, sign_up_confirm_url
 
 _TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                          autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
@@ -61,7 +61,7 @@ class Composed:
     message: EmailMessage
     recipient: str
     subject: str
-    booking_id: int
+    booking_id: int | None  # None for the account mails (sign-up)
 
 
 def one_line(text: str, limit: int = SUBJECT_LIMIT) -> str:
@@ -76,6 +76,8 @@ def compose(payload: dict[str, Any], *, job_key: str, now: datetime) -> Composed
 
     if payload["template"] == "your_bookings":
         return _your_bookings(payload, job_key=job_key, now=now)
+    if payload["template"] in ACCOUNT_MAILS:
+        return _account_mail(payload, job_key=job_key, now=now)
     booking_id = int(payload["booking_id"])
     with read_session() as session:
         booking = session.get(Booking, booking_id)
@@ -125,6 +127,35 @@ def _your_bookings(payload: dict[str, Any], *, job_key: str, now: datetime) -> C
                       facts=facts, button=("Open the next one", booking_page_url(latest.public_token)))
     message = _message(content, to=(latest.customer_name, address), job_key=job_key, now=now)
     return Composed(message, address, str(message["Subject"]), latest.id)
+
+
+ACCOUNT_FOOTER = "You get this e-mail because someone entered this address on Makerhours' sign-up page."
+ACCOUNT_MAILS = ("confirm_sign_up", "account_exists")
+
+
+def _account_mail(payload: dict[str, Any], *, job_key: str, now: datetime) -> Composed:
+    """The sign-up's answer, to the address itself: the link that creates the account, or
+    (the address has one) the way to sign in. The form said the same in both cases."""
+    address = payload["email"]
+    if payload["template"] == "confirm_sign_up":
+        content = Content(
+            subject="Finish creating your Makerhours account", heading="Confirm your e-mail address",
+            lines=["Someone (we hope you) asked to create a builder account on Makerhours with this address. "
+                   "Open the link to finish: it works once, for 24 hours.",
+                   "If it was not you, ignore this e-mail: no account is created."],
+            button=("Finish creating my account", sign_up_confirm_url(payload["token"])), footer=ACCOUNT_FOOTER)
+        name = payload.get("name", "")
+    else:
+        content = Content(
+            subject="You already have a Makerhours account", heading="You already have an account",
+            lines=["Someone (we hope you) tried to create a builder account on Makerhours with this address, "
+                   "which has one already. Sign in with it instead.",
+                   "If you forgot your password, ask the site's operator to reset it. If it was not you, ignore "
+                   "this e-mail: nothing has changed."],
+            button=("Sign in", sign_in_url()), footer=ACCOUNT_FOOTER)
+        name = ""
+    message = _message(content, to=(name, address), job_key=job_key, now=now)
+    return Composed(message, address, str(message["Subject"]), None)
 
 
 def _builder_email(session: Session, details: BookingDetails) -> str | None:

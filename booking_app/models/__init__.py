@@ -1,7 +1,7 @@
 """SQLModel tables (DESIGN.md §3). Importing this package registers every table on
 ``SQLModel.metadata``, which Alembic compares against."""
 
-from booking_app.models.accounts import AuthSession, Builder, LoginAttempt, User
+from booking_app.models.accounts import AuthSession, Builder, LoginAttempt, SignupRequest, User
 from booking_app.models.bookings import Booking, Payment, Refund
 from booking_app.models.calendars import BusyTime, CalendarConnection, CalendarFeed, CalendarKind, CalendarWrite
 from booking_app.models.enums import (
@@ -50,6 +50,7 @@ __all__ = [
     "Refund",
     "RefundStatus",
     "SessionType",
+    "SignupRequest",
     "StripeEvent",
     "StripeEventOutcome",
     "User",

@@ -52,11 +52,12 @@ class AuthSession(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)  # the absolute end
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)  # the idle rule
 
 
 class LoginAttempt(SQLModel, table=True):
-    """One sign-in attempt, kept for throttling guesses (per e-mail and per client address)."""
+    """One sign-in (or sign-up) attempt, kept for throttling (per e-mail and per client address)."""
 
     __tablename__ = "login_attempt"
 
@@ -64,4 +65,25 @@ class LoginAttempt(SQLModel, table=True):
     email: str = Field(max_length=320, index=True)  # as typed, normalised; need not be an account
     client_address: str | None = Field(default=None, max_length=64, index=True)
     succeeded: bool
+    kind: str = Field(default="sign_in", max_length=16, sa_column_kwargs={"server_default": "sign_in"})
     attempted_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
+class SignupRequest(SQLModel, table=True):
+    """A sign-up waiting for its e-mail address to be confirmed (the link in the mail).
+
+    The account is created only from the link, so the sign-up form answers the same whether
+    or not the address already has an account (that one gets a "you already have an account"
+    mail instead). Only a SHA-256 of the link's token is stored; the password only hashed."""
+
+    __tablename__ = "signup_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    email: str = Field(max_length=320, index=True)
+    slug: str = Field(max_length=64)
+    display_name: str = Field(max_length=200)
+    timezone: str = Field(max_length=64)
+    password_hash: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)

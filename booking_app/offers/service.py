@@ -29,7 +29,7 @@ from booking_app import messages
 from booking_app.timezones import validate_timezone
 from booking_app.bookings.notices import reminder_hours
 from booking_app.db import read_session, write_session
-from booking_app.errors import Forbidden, InvalidInput, NotFound
+from booking_app.errors import InvalidInput, NotFound
 from booking_app.models import Builder, DateOverride, DateOverrideWindow, LocationKind, SessionType, WeeklyWindow, utcnow
 from booking_app.money import format_money, from_minor_units
 from booking_app.offers import terms, validation
@@ -286,10 +286,8 @@ def _own_session_type(
 ) -> tuple[Builder, SessionType]:
     builder = _lock_builder(session, actor_user_id) if lock else builder_of(session, actor_user_id)
     kind = session.get(SessionType, session_type_id) if isinstance(session_type_id, int) else None
-    if kind is None:
+    if kind is None or kind.builder_id != builder.id:  # another builder's: the same answer as none
         raise NotFound(messages.OFFER_NOT_FOUND)
-    if kind.builder_id != builder.id:
-        raise Forbidden(messages.NOT_YOUR_SESSION_TYPE)
     return builder, kind
 
 

@@ -8,12 +8,14 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from booking_app import messages
 from booking_app.components.dashboard_shell import dashboard_shell
 from booking_app.components.forms import error_callout, labelled_field
 from booking_app.errors import InvalidInput
 from booking_app.offers import service as offers
-from booking_app.offers.validation import WEEKDAYS, parse_windows
+from booking_app.offers.validation import MAX_WINDOWS_PER_DAY, WEEKDAYS, parse_windows
 from booking_app.state.auth import AuthState
+from booking_app.state.checked import between, checked, text
 from booking_app.timezones import selectable_zone_names
 
 ROUTE = "/dashboard/availability"
@@ -75,6 +77,7 @@ class AvailabilityState(AuthState):
         ]
 
     @rx.event
+    @checked()
     async def load(self):
         outcome = await self._as_builder(offers.get_availability)
         if outcome.sign_in:
@@ -91,10 +94,12 @@ class AvailabilityState(AuthState):
     # -- reminders ------------------------------------------------------------------------------
 
     @rx.event
+    @checked(value=text(50))
     def set_reminders(self, value: str):
         self.reminders, self.reminders_error = value[:50], ""
 
     @rx.event
+    @checked()
     async def save_reminders(self):
         outcome = await self._as_builder(offers.set_reminder_hours, self.reminders)
         if outcome.sign_in:
@@ -108,10 +113,12 @@ class AvailabilityState(AuthState):
     # -- time zone ----------------------------------------------------------------------------
 
     @rx.event
+    @checked(value=text(64))
     def set_timezone(self, value: str):
         self.timezone = value
 
     @rx.event
+    @checked()
     async def save_timezone(self):
         outcome = await self._as_builder(offers.set_timezone, self.timezone)
         if outcome.sign_in:
@@ -125,26 +132,38 @@ class AvailabilityState(AuthState):
     # -- weekly hours -------------------------------------------------------------------------
 
     @rx.event
+    @checked(weekday=between(0, 6), index=between(0, MAX_WINDOWS_PER_DAY - 1), end=between(0, 1), value=text(5))
     def set_window(self, weekday: int, index: int, end: int, value: str):
         hours = [list(map(list, day)) for day in self.hours]
+        if index >= len(hours[weekday]):  # a window that is not (or no longer) there
+            return
         hours[weekday][index][end] = value
         self.hours = hours
 
     @rx.event
+    @checked(weekday=between(0, 6))
     def add_window(self, weekday: int):
         hours = [list(map(list, day)) for day in self.hours]
+        if len(hours[weekday]) >= MAX_WINDOWS_PER_DAY:
+            too_many = messages.HOURS_TOO_MANY.format(limit=MAX_WINDOWS_PER_DAY)
+            self.day_errors = [too_many if day == weekday else e for day, e in enumerate(self.day_errors)]
+            return
         last_end = hours[weekday][-1][1] if hours[weekday] else "09:00"
         start = last_end if last_end < "23:00" else "09:00"
         hours[weekday].append([start, "17:00" if start < "17:00" else "24:00"])
         self.hours = hours
 
     @rx.event
+    @checked(weekday=between(0, 6), index=between(0, MAX_WINDOWS_PER_DAY - 1))
     def remove_window(self, weekday: int, index: int):
         hours = [list(map(list, day)) for day in self.hours]
+        if index >= len(hours[weekday]):
+            return
         del hours[weekday][index]
         self.hours = hours
 
     @rx.event
+    @checked()
     async def save_weekly_hours(self):
         """Check every day first, showing each day's problem; then save all seven in one call."""
         errors = [""] * 7
@@ -174,12 +193,14 @@ class AvailabilityState(AuthState):
     # -- date overrides -----------------------------------------------------------------------
 
     @rx.event
+    @checked(field=text(10), value=text(500))
     def set_override_field(self, field: str, value: str):
         if field in ("day", "kind", "start", "end", "note"):
             setattr(self, f"override_{field}", value)
             self.override_errors = {}
 
     @rx.event
+    @checked()
     async def add_override(self):
         if not self.override_day:
             self.override_errors = {"day": "Pick a date."}
@@ -197,6 +218,7 @@ class AvailabilityState(AuthState):
         return rx.toast.success("Date saved.")
 
     @rx.event
+    @checked(day=text(10))
     async def remove_override(self, day: str):
         outcome = await self._as_builder(_and_reload(offers.remove_date_override), day)
         if outcome.sign_in:

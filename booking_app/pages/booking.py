@@ -16,6 +16,7 @@ from booking_app.components.layout import page_shell
 from booking_app.errors import DomainError
 from booking_app.pages import booking_snapshot
 from booking_app.pages.navigation import go_to_checkout
+from booking_app.state.checked import checked, text
 
 log = logging.getLogger(__name__)
 ROUTE = "/booking/[token]"
@@ -78,6 +79,7 @@ class BookingPageState(rx.State):
             setattr(self, key, value)
 
     @rx.event
+    @checked()
     async def load(self):
         token = self.token
         session_id = self.router.url.query_parameters.get("session_id")
@@ -86,6 +88,7 @@ class BookingPageState(rx.State):
             return BookingPageState.poll
 
     @rx.event(background=True)
+    @checked()
     async def poll(self):
         """Refresh while the payment is open or processing, or a refund is on its way, until it settles."""
         async with self:
@@ -106,6 +109,7 @@ class BookingPageState(rx.State):
                 self._polling = False
 
     @rx.event
+    @checked()
     async def cancel(self):
         self.busy, self.error_message = True, ""
         yield
@@ -122,10 +126,12 @@ class BookingPageState(rx.State):
             yield BookingPageState.poll
 
     @rx.event
+    @checked(value=text(500))
     def set_cancel_reason(self, value: str):
         self.cancel_reason = value[:500]
 
     @rx.event
+    @checked()
     async def choose_another_time(self):
         """Give up this hold (its time is released at once) and pick a new time in the wizard."""
         self.busy, self.error_message = True, ""
@@ -138,6 +144,7 @@ class BookingPageState(rx.State):
         yield rx.redirect(self.rebook_url)
 
     @rx.event
+    @checked()
     async def pay_again(self):
         self.busy, self.error_message = True, ""
         yield

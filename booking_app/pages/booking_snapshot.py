@@ -25,7 +25,7 @@ def load_snapshot(token: str, session_id: str | None = None) -> dict | None:
     now = datetime.now(UTC)
     if session_id:
         try:
-            settle_returning_checkout(session_id, now=now)
+            settle_returning_checkout(token, session_id, now=now)
         except DomainError as exc:  # Stripe unreachable: the webhook will do it; show what we know
             log.warning("fulfilment from the confirmation page failed for %s: %s", session_id, exc.message)
     try:

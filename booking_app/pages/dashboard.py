@@ -23,6 +23,7 @@ from booking_app.errors import DomainError
 from booking_app.pages import wizard_data
 from booking_app.pages.wizard_data import SlotChoice
 from booking_app.state.auth import AuthState
+from booking_app.state.checked import Id, between, checked, text
 
 log = logging.getLogger(__name__)
 ROUTE = "/dashboard"
@@ -87,8 +88,9 @@ class DashboardState(AuthState):
         self.revenue = revenue
 
     @rx.event
+    @checked()
     async def load(self):
-        actor = await self.actor_id()
+        actor = await self._actor_id()
         if actor is None:
             return self._to_sign_in()
         # The tab's state outlives a reload: a fresh page starts with no details open.
@@ -101,7 +103,7 @@ class DashboardState(AuthState):
         self.loading = False
 
     async def _reload_list(self):
-        actor = await self.actor_id()
+        actor = await self._actor_id()
         if actor is None:
             return self._to_sign_in()
         try:
@@ -111,24 +113,28 @@ class DashboardState(AuthState):
         return None
 
     @rx.event
+    @checked(tab=text(20))
     async def set_tab(self, tab: str):
         if tab in data.TABS:
             self.tab, self.page = tab, 1
             return await self._reload_list()
 
     @rx.event
+    @checked(search=text(100))
     async def set_search(self, search: str):
         self.search, self.page = search[:100], 1
         return await self._reload_list()
 
     @rx.event
+    @checked(page=between(1, 1_000_000))
     async def go_to_page(self, page: int):
         self.page = page
         return await self._reload_list()
 
     @rx.event
+    @checked(booking_id=Id)
     async def open_detail(self, booking_id: int):
-        actor = await self.actor_id()
+        actor = await self._actor_id()
         if actor is None:
             return self._to_sign_in()
         self.cancel_outcome, self.error, self.cancel_reason = "", "", ""
@@ -163,20 +169,24 @@ class DashboardState(AuthState):
             self.move_date, self.move_start = own_day or min(self.move_days, default=""), ""
 
     @rx.event
+    @checked(day=text(10))
     def set_move_date(self, day: str):
         self.move_date, self.move_error = day[:10], ""
         if not any(slot.start == self.move_start for slot in self.move_days.get(self.move_date, [])):
             self.move_start = ""
 
     @rx.event
+    @checked(start=text(40))
     def set_move_start(self, start: str):
         self.move_start, self.move_error = start, ""
 
     @rx.event
+    @checked(message=text(500))
     def set_move_message(self, message: str):
         self.move_message = message[:500]
 
     @rx.event
+    @checked()
     async def move_booking(self):
         """Move the open booking to the chosen free time, as its builder."""
         if self.move_busy or not self.detail.row.id:
@@ -195,7 +205,7 @@ class DashboardState(AuthState):
             self.move_busy, self.move_error, self.move_start = False, outcome.message, ""
             await self._load_move_days()
             return
-        actor = await self.actor_id()
+        actor = await self._actor_id()
         self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
                                               now=_now())
         self.move_outcome = (f"Moved to {self.detail.row.when}. The customer gets an e-mail with the updated "
@@ -206,11 +216,12 @@ class DashboardState(AuthState):
         yield rx.toast.success("Booking moved")
 
     @rx.event
+    @checked(attendance=text(20))
     async def mark_attendance(self, attendance: str):
         """"Completed" / "No-show" on the open booking, once it has started."""
         if not self.detail.row.id or attendance not in ATTENDANCE_CHOICES:
             return None
-        actor = await self.actor_id()
+        actor = await self._actor_id()
         if actor is None:
             return self._to_sign_in()
         booking_id = self.detail.row.id
@@ -226,21 +237,24 @@ class DashboardState(AuthState):
         return rx.toast.success("Marked " + ATTENDANCE_CHOICES[attendance] + ".")
 
     @rx.event
+    @checked(reason=text(500))
     def set_cancel_reason(self, reason: str):
         self.cancel_reason = reason[:500]
 
     @rx.event
+    @checked()
     def set_detail_open(self, is_open: bool):
         self.detail_open = is_open
 
     @rx.event
+    @checked()
     async def cancel_and_refund(self):
         """Cancel the open booking as its builder; the customer is refunded in full."""
         if self.cancel_busy or not self.detail.row.id:
             return
         self.cancel_busy, self.cancel_outcome = True, ""
         yield
-        actor = await self.actor_id()
+        actor = await self._actor_id()
         if actor is None:
             self.cancel_busy = False
             yield self._to_sign_in()
@@ -268,6 +282,7 @@ class DashboardState(AuthState):
             yield DashboardState.watch_refund
 
     @rx.event(background=True)
+    @checked()
     async def watch_refund(self):
         """While the open booking's refund is on its way, refresh its details (timeline, money
         rows) and the list every few seconds, so the builder sees Stripe complete it."""
@@ -282,7 +297,7 @@ class DashboardState(AuthState):
                     if not (self.detail_open and self.detail.refund_pending):
                         break
                     booking_id = self.detail.row.id
-                    actor = await self.actor_id()
+                    actor = await self._actor_id()
                 if actor is None:
                     break
                 try:

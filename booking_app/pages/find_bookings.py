@@ -11,6 +11,7 @@ from booking_app import messages
 from booking_app.bookings.lookup import send_links
 from booking_app.components.layout import page_shell
 from booking_app.errors import DomainError
+from booking_app.state.checked import checked, text
 
 ROUTE = "/bookings/find"
 
@@ -22,10 +23,12 @@ class FindBookingsState(rx.State):
     error: str = ""
 
     @rx.event
+    @checked(value=text(320))
     def set_email(self, value: str):
         self.email = value[:320]
 
     @rx.event
+    @checked()
     async def submit(self, _form: dict | None = None):
         self.busy, self.sent, self.error = True, "", ""
         yield

@@ -9,6 +9,7 @@ from booking_app.components.theme import PRODUCT_NAME, TAGLINE
 from booking_app.demo import DEMO_SLUG
 from booking_app.pages import wizard_data
 from booking_app.pages.wizard_data import BuilderCard
+from booking_app.state.checked import checked
 
 ROUTE = "/"
 
@@ -25,6 +26,7 @@ class HomeState(rx.State):
     builders_loaded: bool = False
 
     @rx.event
+    @checked()
     async def load(self):
         self.builders = await asyncio.to_thread(wizard_data.load_builders, DEMO_SLUG)
         self.builders_loaded = True

@@ -17,6 +17,7 @@ from booking_app.components.layout import page_shell
 from booking_app.errors import NotFound
 from booking_app.mail import mailbox
 from booking_app.mail.mailbox import Attachment, MailDetail, MailSummary
+from booking_app.state.checked import Id, checked
 
 ROUTE = "/dev/mailbox"
 NO_MAIL = MailDetail(0, "", "", "", "", "", "", [])
@@ -52,6 +53,7 @@ class MailboxState(rx.State):
     _watching: bool = False
 
     @rx.event
+    @checked()
     async def load(self):
         await self._refresh()
         wanted = self.router.url.query_parameters.get("id", "")
@@ -74,10 +76,12 @@ class MailboxState(rx.State):
         self.open_html = frame_html(self.open_mail.html)
 
     @rx.event
+    @checked()
     async def refresh(self):
         await self._refresh()
 
     @rx.event(background=True)
+    @checked()
     async def watch(self):
         """New mails show up by themselves for a while after the page opens."""
         async with self:
@@ -98,12 +102,14 @@ class MailboxState(rx.State):
                 self._watching = False
 
     @rx.event
+    @checked(message_id=Id)
     async def open(self, message_id: int):
         await self._open(message_id)
         # Take the focus (and the eye, on a phone where the message is below the list) to it.
         return rx.call_script(f"setTimeout(() => document.getElementById('{SUBJECT_ID}')?.focus(), 0)")
 
     @rx.event
+    @checked()
     def toggle_text(self):
         self.show_text = not self.show_text
 

@@ -21,6 +21,8 @@ from booking_app.offers.terms import (
     new_question_id,
 )
 from booking_app.state.auth import AuthState
+from booking_app.state.checked import Id, between, checked
+from booking_app.state.checked import text as limited_text
 
 ROUTE = "/dashboard/session-types"
 CURRENCIES = sorted(STRIPE_MINIMUM_CHARGE)
@@ -115,6 +117,7 @@ class SessionTypesState(AuthState):
     busy: bool = False
 
     @rx.event
+    @checked()
     async def load(self):
         outcome = await self._as_builder(offers.list_session_types)
         if outcome.sign_in:
@@ -126,11 +129,13 @@ class SessionTypesState(AuthState):
         return None
 
     @rx.event
+    @checked()
     def new_session_type(self):
         self.editing_id, self.form, self.errors, self.error, self.editor_open = 0, dict(EMPTY_FORM), {}, "", True
         self.tiers, self.questions = [dict(tier) for tier in DEFAULT_TIERS], []
 
     @rx.event
+    @checked(session_type_id=Id)
     def edit_session_type(self, session_type_id: int):
         view = next((v for v in self.session_types if v.id == session_type_id), None)
         if view is not None:
@@ -142,17 +147,20 @@ class SessionTypesState(AuthState):
     # show (a stale or crafted event) changes nothing.
 
     @rx.event
+    @checked()
     def add_tier(self):
         if len(self.tiers) < MAX_TIERS:
             self.tiers = [*self.tiers, {"hours_before": "", "percent": ""}]
 
     @rx.event
+    @checked(index=between(0, 100))
     def remove_tier(self, index: int):
         if _position(index, self.tiers):
             self.tiers = [tier for n, tier in enumerate(self.tiers) if n != index]
             self.errors = {k: v for k, v in self.errors.items() if k != "refund_tiers"}
 
     @rx.event
+    @checked(index=between(0, 100), field=limited_text(20), value=limited_text(20))
     def set_tier(self, index: int, field: str, value: str):
         if _position(index, self.tiers) and field in TIER_FIELDS:
             self.tiers = [{**tier, field: str(value)[:10]} if n == index else tier
@@ -160,17 +168,20 @@ class SessionTypesState(AuthState):
             self.errors = {k: v for k, v in self.errors.items() if k != "refund_tiers"}
 
     @rx.event
+    @checked()
     def add_question(self):
         if len(self.questions) < MAX_QUESTIONS:
             self.questions = [*self.questions, {"id": new_question_id(), **NEW_QUESTION}]
 
     @rx.event
+    @checked(index=between(0, 100))
     def remove_question(self, index: int):
         if _position(index, self.questions):
             self.questions = [q for n, q in enumerate(self.questions) if n != index]
             self.errors = {k: v for k, v in self.errors.items() if k != "questions"}
 
     @rx.event
+    @checked(index=between(0, 100), step=between(-1, 1))
     def move_question(self, index: int, step: int):
         if _position(index, self.questions) and step in (-1, 1) and _position(index + step, self.questions):
             order = list(self.questions)
@@ -178,6 +189,7 @@ class SessionTypesState(AuthState):
             self.questions = order
 
     @rx.event
+    @checked(index=between(0, 100), field=limited_text(20), value=limited_text(2500) | bool)
     def set_question(self, index: int, field: str, value: str | bool):
         if _position(index, self.questions) and field in QUESTION_FIELDS:
             text = ("true" if value else "false") if isinstance(value, bool) else str(value)[:2500]
@@ -185,10 +197,12 @@ class SessionTypesState(AuthState):
             self.errors = {k: v for k, v in self.errors.items() if k != "questions"}
 
     @rx.event
+    @checked()
     def set_editor_open(self, is_open: bool):
         self.editor_open = is_open
 
     @rx.event
+    @checked(field=limited_text(40), value=limited_text(10_000) | bool)
     def set_form_field(self, field: str, value: str | bool):
         if field in EMPTY_FORM:
             text = ("true" if value else "false") if isinstance(value, bool) else str(value)[:5000]
@@ -196,6 +210,7 @@ class SessionTypesState(AuthState):
             self.errors = {k: v for k, v in self.errors.items() if k not in (field, "price", "location_detail")}
 
     @rx.event
+    @checked()
     async def save(self):
         if self.busy:
             return
@@ -213,6 +228,7 @@ class SessionTypesState(AuthState):
         yield rx.toast.success("Saved. The booking page shows it now.")
 
     @rx.event
+    @checked(session_type_id=Id)
     async def set_active(self, session_type_id: int, active: bool):
         outcome = await self._as_builder(_set_active, session_type_id, active)
         if outcome.sign_in:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from typing import Annotated
 
 import reflex as rx
+from pydantic import Field
 
 from booking_app import messages
 from booking_app.errors import Conflict, DomainError, InvalidInput
@@ -20,6 +22,7 @@ from booking_app.models import BookingStatus
 from booking_app.pages import wizard_data as data
 from booking_app.pages.navigation import go_to_checkout
 from booking_app.pages.wizard_data import BuilderCard, DayCell, SessionTypeCard, SlotChoice
+from booking_app.state.checked import Id, between, checked, text
 from booking_app.timezones import ZoneChoice, search_zones, selectable_zone_names, zone_choice
 
 log = logging.getLogger(__name__)
@@ -171,6 +174,7 @@ class WizardState(rx.State):
     # -- loading -------------------------------------------------------------------------
 
     @rx.event
+    @checked()
     async def load(self):
         slug = self.builder.strip().lower()  # the route's [builder] argument
         query = self.router.url.query_parameters
@@ -251,6 +255,7 @@ class WizardState(rx.State):
         return []
 
     @rx.event
+    @checked(detected=Annotated[list, Field(max_length=3)])
     def browser_settings(self, detected: list):
         """Callback of ``DETECT_BROWSER``: the zone and 12/24-hour clock the browser uses, and
         whether this is the page seen before (a reconnect: the customer stays on their step;
@@ -260,8 +265,9 @@ class WizardState(rx.State):
             self.timezone = zone if zone in selectable_zone_names() else self.profile.timezone
         if not self.clock_chosen:
             self.hour12 = hour12 is True
-        reconnected = isinstance(mark, str) and mark != "" and mark == self._page_mark
-        self._page_mark = mark if isinstance(mark, str) else ""
+        mark = mark if isinstance(mark, str) and len(mark) <= 100 else ""
+        reconnected = mark != "" and mark == self._page_mark
+        self._page_mark = mark
         if reconnected and self._resume_step and self.step == "time" and self.selected_start:
             self.step = self._resume_step
         self._resume_step = ""
@@ -269,6 +275,7 @@ class WizardState(rx.State):
             return WizardState.refresh_slots
 
     @rx.event
+    @checked()
     async def refresh_slots(self):
         if not self.type_id:
             return
@@ -292,7 +299,10 @@ class WizardState(rx.State):
     # -- step 1: session type ---------------------------------------------------------------
 
     @rx.event
+    @checked(type_id=Id)
     def choose_type(self, type_id: int):
+        if not any(card.id == type_id for card in self.session_types):
+            return None  # not one this builder offers on this page
         if type_id != self.type_id:
             self.type_id, self.selected_start, self.selected_day, self.slots_by_day = type_id, "", "", {}
         self.step, self.time_message, self.pay_error = "time", "", ""
@@ -301,36 +311,51 @@ class WizardState(rx.State):
     # -- step 2: date and time --------------------------------------------------------------
 
     @rx.event
+    @checked(iso=text(10))
     def pick_day(self, iso: str):
-        self.selected_day = iso
+        if iso in self.slots_by_day:  # only days with free times can be picked
+            self.selected_day = iso
 
     @rx.event
+    @checked(step=between(-1, 1))
     def show_month(self, step: int):
-        self.month = data.shift_month(self.month, step)
+        if not self.month:
+            return
+        shifted = data.shift_month(self.month, step)
+        if not (_now().date().isoformat()[:7] <= shifted <= max([self.month, *self.slots_by_day])[:7]):
+            return  # before this month or past the last free day: nothing to show
+        self.month = shifted
         first_free = min((day for day in self.slots_by_day if day.startswith(self.month)), default="")
         if first_free and not self.selected_day.startswith(self.month):
             self.selected_day = first_free
 
     @rx.event
+    @checked(start=text(40))
     def pick_slot(self, start: str):
+        if not any(slot.start == start for slot in self.slots_by_day.get(self.selected_day, [])):
+            return  # not one of the free times shown
         self.selected_start, self.time_message, self.pay_error = start, "", ""
         self.step = "review" if self.reschedule_token else "details"
 
     @rx.event
+    @checked(value=text(10) | Annotated[list[text(10)], Field(max_length=2)])
     def set_clock(self, value: str | list[str]):
         self.hour12, self.clock_chosen = value == "12h", True
 
     @rx.event
+    @checked()
     def set_zone_picker_open(self, is_open: bool):
         self.zone_picker_open = is_open
         if not is_open:
             self.zone_query = ""
 
     @rx.event
+    @checked(query=text(100))
     def set_zone_query(self, query: str):
         self.zone_query = query[:64]
 
     @rx.event
+    @checked(name=text(64))
     def choose_timezone(self, name: str):
         if name not in selectable_zone_names():
             return
@@ -342,29 +367,34 @@ class WizardState(rx.State):
     # -- step 3: details ------------------------------------------------------------------
 
     @rx.event
+    @checked(value=text(1000))
     def set_name(self, value: str):
         self.name = value
         if self.name_error:
             self.name_error = data.check_details(value, self.email, self.notes).name
 
     @rx.event
+    @checked(value=text(1000))
     def set_email(self, value: str):
         self.email = value
         if self.email_error:
             self.email_error = data.check_details(self.name, value, self.notes).email
 
     @rx.event
+    @checked(value=text(10_000))
     def set_notes(self, value: str):
         self.notes = value
         self.notes_error = data.check_details(self.name, self.email, value).notes
 
     @rx.event
+    @checked(value=text(64))
     def set_phone(self, value: str):
         self.phone = str(value)[:64]
         if self.phone_error:
             self.phone_error = self._check_details().phone
 
     @rx.event
+    @checked(question_id=text(16), value=str | bool)
     def set_answer(self, question_id: str, value: str | bool):
         """A typed, chosen or ticked answer; ids other than the chosen session type's are ignored."""
         card = self._card()
@@ -389,12 +419,14 @@ class WizardState(rx.State):
                                   answers=self._chosen_answers(), timezone=self.timezone or self.profile.timezone)
 
     @rx.event
+    @checked()
     def check_email(self):
         """On leaving the field: say at once when the address cannot work."""
         if self.email.strip():
             self.email_error = data.check_details(self.name, self.email, self.notes).email
 
     @rx.event
+    @checked()
     def continue_to_review(self):
         errors = self._check_details()
         self.name_error, self.email_error, self.notes_error = errors.name, errors.email, errors.notes
@@ -405,6 +437,7 @@ class WizardState(rx.State):
     # -- navigation ----------------------------------------------------------------------
 
     @rx.event
+    @checked(step=text(20))
     def go_to(self, step: str):
         """Back to an earlier step (the progress bar and the Back buttons); what was entered stays."""
         if self.reschedule_token and step in ("type", "details"):
@@ -415,6 +448,7 @@ class WizardState(rx.State):
     # -- step 4: pay ---------------------------------------------------------------------
 
     @rx.event
+    @checked()
     async def pay(self):
         if self.busy or not (self.type_id and self.selected_start):
             return
@@ -455,6 +489,7 @@ class WizardState(rx.State):
     # -- reschedule mode: move the booking -------------------------------------------------
 
     @rx.event
+    @checked()
     async def move_booking(self):
         if self.busy or not (self.reschedule_token and self.selected_start):
             return
@@ -490,6 +525,7 @@ class WizardState(rx.State):
     # -- back from Checkout without paying ------------------------------------------------
 
     @rx.event
+    @checked()
     async def try_again(self):
         if self.busy or not self.returned_token:
             return
@@ -509,6 +545,7 @@ class WizardState(rx.State):
         yield go_to_checkout(url)
 
     @rx.event
+    @checked()
     async def choose_another_time(self):
         if self.busy or not self.returned_token:
             return

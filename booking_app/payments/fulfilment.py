@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from booking_app.bookings import notices, payment_outcomes, transitions
 from booking_app.db import autocommit_connection, get_engine, session_on, write_connection, write_session
+from booking_app.errors import PaymentNotFound
 from booking_app.jobs import runner
 from booking_app.models import Booking, BookingStatus, Payment, PaymentStatus
 from booking_app.payments import event_log
@@ -36,8 +37,20 @@ def fulfil_checkout_session(session_id: str, *, now: datetime, record: EventReco
     """Bring payment and booking in line with the Checkout Session; returns what happened.
 
     ``record`` (the webhook's) writes the event's row in the same transaction as its changes,
-    so that the event and its effects are committed together or not at all."""
-    return apply_checkout_session(get_gateway().retrieve_checkout_session(session_id), now=now, record=record)
+    so that the event and its effects are committed together or not at all.
+
+    A session Stripe does not have (a signed event from another account or a test that
+    shares the secret) is ignored: nothing here could change that, so retrying cannot help."""
+    try:
+        checkout = get_gateway().retrieve_checkout_session(session_id)
+    except PaymentNotFound:
+        log.warning("checkout session %s: Stripe has no such session", session_id)
+        outcome = UNKNOWN_SESSION
+        if record is not None:
+            with write_connection() as connection:
+                record(connection, outcome)
+        return outcome
+    return apply_checkout_session(checkout, now=now, record=record)
 
 
 def apply_checkout_session(checkout: CheckoutSession, *, now: datetime, record: EventRecorder | None = None) -> str:
@@ -213,9 +226,12 @@ def _apply_unpaid(session: Session, checkout: CheckoutSession, now: datetime) ->
     return "unchanged: session still open"
 
 
+UNKNOWN_SESSION = "ignored: unknown checkout session"
+
+
 def _unknown(checkout: CheckoutSession) -> str:
     log.warning("checkout session %s matches no payment of ours", checkout.id)
-    return "ignored: unknown checkout session"
+    return UNKNOWN_SESSION
 
 
 DELAYED_PAYMENT_FAILED = "The bank transfer did not go through."

@@ -9,7 +9,7 @@ network trouble becomes ``PaymentUnavailable`` (retryable).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -18,7 +18,7 @@ import stripe
 import urllib3
 
 from booking_app import messages
-from booking_app.errors import PaymentError, PaymentUnavailable
+from booking_app.errors import PaymentError, PaymentNotFound, PaymentUnavailable
 from booking_app.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,12 @@ class RefundResult:
     id: str
     status: str
     amount: int
+    metadata: dict = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_stripe(cls, obj: Any) -> RefundResult:
+        obj = obj.to_dict() if hasattr(obj, "to_dict") else obj
+        return cls(id=obj["id"], status=obj["status"], amount=obj["amount"], metadata=dict(obj.get("metadata") or {}))
 
 
 @dataclass(frozen=True)
@@ -170,19 +176,22 @@ class StripeGateway:
             raise self._translate("expire checkout session", {"session": session_id}, exc) from exc
         return CheckoutSession.from_stripe(obj)
 
-    def refund(self, *, payment_intent_id: str, amount: int, idempotency_key: str, booking_id: int) -> RefundResult:
-        params = {"payment_intent": payment_intent_id, "amount": amount,
-                  "metadata": {"booking_id": str(booking_id)}}
+    def refund(self, *, payment_intent_id: str, amount: int, idempotency_key: str, booking_id: int,
+               refund_id: int | None = None) -> RefundResult:
+        """``refund_id`` (our row) goes into the metadata: a refund event that arrives before
+        Stripe's answer is then recognised as ours, and anything without it as made outside."""
+        metadata = {"booking_id": str(booking_id)} | ({"refund_id": str(refund_id)} if refund_id else {})
+        params = {"payment_intent": payment_intent_id, "amount": amount, "metadata": metadata}
         obj = self._call("refund", {"booking": booking_id, "payment_intent": payment_intent_id, "amount": amount},
                          lambda: self._client.v1.refunds.create(params=params, options={"idempotency_key": idempotency_key}))
-        return RefundResult(id=obj["id"], status=obj["status"], amount=obj["amount"])
+        return RefundResult.from_stripe(obj)
 
     def list_refunds(self, payment_intent_id: str) -> list[RefundResult]:
         """Every refund Stripe holds for a payment (ours and any made in Stripe's Dashboard)."""
         obj = self._call("list refunds", {"payment_intent": payment_intent_id},
                          lambda: self._client.v1.refunds.list(params={"payment_intent": payment_intent_id,
                                                                       "limit": 100}))
-        return [RefundResult(id=r["id"], status=r["status"], amount=r["amount"]) for r in obj.data]
+        return [RefundResult.from_stripe(r) for r in obj.data]
 
     def _call(self, action: str, context: dict, call):
         try:
@@ -196,6 +205,9 @@ class StripeGateway:
         if isinstance(exc, (stripe.APIConnectionError, stripe.RateLimitError)) or (exc.http_status or 0) >= 500:
             log.warning("Stripe %s failed (retryable) %s: %s", action, context, exc)
             return PaymentUnavailable(messages.PAYMENTS_UNAVAILABLE, detail=detail)
+        if isinstance(exc, stripe.InvalidRequestError) and (exc.http_status == 404 or exc.code == "resource_missing"):
+            log.warning("Stripe %s: no such object %s: %s", action, context, exc)
+            return PaymentNotFound(messages.PAYMENT_NOT_STARTED, detail=detail)
         if isinstance(exc, stripe.CardError):
             return PaymentError(exc.user_message or messages.PAYMENT_NOT_STARTED, detail=detail)
         log.error("Stripe %s refused %s: %s (%s)", action, context, exc, type(exc).__name__)

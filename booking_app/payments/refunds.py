@@ -111,7 +111,8 @@ def send_refund(job: ClaimedJob, now: datetime) -> None:
         return  # Stripe has answered already (a duplicate run of the job)
     try:
         result = get_gateway().refund(payment_intent_id=payment.payment_intent_id, amount=refund.amount,
-                                      idempotency_key=refund.idempotency_key, booking_id=payment.booking_id)
+                                      idempotency_key=refund.idempotency_key, booking_id=payment.booking_id,
+                                      refund_id=refund.id)
     except PaymentUnavailable as exc:
         with write_session() as session:
             events.record(session, payment.booking_id, BookingEventKind.REFUND_RETRYING, Actor.SYSTEM, now=now,
@@ -138,9 +139,11 @@ def _reconcile(refund: Refund, payment: Payment, *, refused: str, now: datetime)
     except PaymentUnavailable as exc:
         raise RetryLater(f"refund {refund.id}: refused ({refused}); Stripe unreachable to reconcile") from exc
     with read_session() as session:
+        # Refunds recorded from Stripe's events as made outside the app stay adoptable.
         known = set(session.exec(select(Refund.stripe_refund_id).join(Payment)
                                  .where(Payment.payment_intent_id == payment.payment_intent_id,
-                                        Refund.stripe_refund_id.is_not(None))).all())
+                                        Refund.stripe_refund_id.is_not(None),
+                                        Refund.idempotency_key.not_like(f"{OUTSIDE_KEY_PREFIX}%"))).all())
     unknown = [r for r in at_stripe if r.id not in known and r.status in ("succeeded", "pending")]
     outside = sum(r.amount for r in unknown)
     if unknown and outside >= refund.amount:
@@ -150,6 +153,9 @@ def _reconcile(refund: Refund, payment: Payment, *, refused: str, now: datetime)
         note = (f"Stripe refused this refund ({refused}): the payment was already refunded outside the app "
                 f"({other.id}, {format_money(other.amount, refund.currency)}); recorded as that refund.")
         with write_session() as session:
+            # Recorded on its own already (from its webhook)? Then it becomes this refund.
+            session.execute(sa.delete(Refund).where(Refund.stripe_refund_id == other.id,
+                                                    Refund.idempotency_key.like(f"{OUTSIDE_KEY_PREFIX}%")))
             events.record(session, payment.booking_id, BookingEventKind.REFUND_RECONCILED, Actor.STRIPE, now=now,
                           amount=other.amount, currency=refund.currency, detail=note)
         _record_answer(refund.id, RefundResult(other.id, other.status, other.amount), now=now)
@@ -206,33 +212,110 @@ def apply_refund_status(session: Session, refund_id: int, status: RefundStatus, 
 
 
 def apply_refund_event(refund: dict, *, now: datetime, record: EventRecorder | None = None) -> str:
-    """``refund.updated`` / ``refund.failed``. Raises ``LookupError`` for a refund we have not
-    recorded yet (its creation is still in flight: a retry will find it). ``record`` (the
+    """``refund.updated`` / ``refund.failed``: the status of one of our refunds, or a refund
+    of one of our payments made outside the app (Stripe's Dashboard), recorded as such.
+    Raises ``LookupError`` only for a refund whose creation by an older version of the app is
+    still in flight (its job records Stripe's answer; a retry then finds it). ``record`` (the
     webhook's) runs last in the same transaction."""
     with write_session() as session:
-        outcome = _apply_refund_event(session, refund, now)
+        outcome = _apply_refund_object(session, refund, now, may_wait=True)
         if record is not None:
             record(session.connection(), outcome)
     return outcome
 
 
-def _apply_refund_event(session: Session, refund: dict, now: datetime) -> str:
+def apply_charge_refunded(charge: dict, *, now: datetime, record: EventRecorder | None = None) -> str:
+    """``charge.refunded``: every refund of the charge that the app does not know yet is
+    recorded (from the charge's ``refunds`` list, or from Stripe when the list is not complete),
+    so that the payment's refunded amount and status match Stripe's."""
+    intent = charge.get("payment_intent")
+    with read_session() as session:
+        known = intent is not None and session.exec(
+            select(Payment.id).where(Payment.payment_intent_id == intent)).first() is not None
+    if not known:
+        outcome = "ignored: not our charge"
+        listed: list[dict] = []
+    else:
+        refund_list = charge.get("refunds") or {}
+        if isinstance(refund_list.get("data"), list) and not refund_list.get("has_more"):
+            listed = refund_list["data"]
+        else:  # not included (newer API versions) or more than one page: ask Stripe
+            listed = [{"id": r.id, "status": r.status, "amount": r.amount, "metadata": r.metadata,
+                       "payment_intent": intent, "currency": charge.get("currency")}
+                      for r in get_gateway().list_refunds(intent)]
+    with write_session() as session:
+        if known:
+            outcomes = [_apply_refund_object(session, {"payment_intent": intent, **refund}, now, may_wait=False)
+                        for refund in listed]
+            recorded = sum(o.startswith("recorded") for o in outcomes)
+            outcome = f"recorded {recorded} refund(s) made outside the app" if recorded else "acknowledged"
+        if record is not None:
+            record(session.connection(), outcome)
+    return outcome
+
+
+OUTSIDE_KEY_PREFIX = "stripe-outside-"
+OUTSIDE_REASON = "Refunded in Stripe's Dashboard (outside the app)."
+
+
+def _apply_refund_object(session: Session, refund: dict, now: datetime, *, may_wait: bool) -> str:
+    status = refund.get("status")
+    if status not in {s.value for s in RefundStatus}:
+        return f"ignored: refund status {status!r}"
     refund_id = session.exec(select(Refund.id).where(Refund.stripe_refund_id == refund["id"])).first()
     if refund_id is None:
-        known_intent = session.exec(select(Payment.id).where(Payment.payment_intent_id == refund.get("payment_intent"))).first()
-        if known_intent is None:
+        payment = session.exec(select(Payment).where(Payment.payment_intent_id == refund.get("payment_intent"))).first()
+        if payment is None:
             return "ignored: not our refund"
-        if _promised_for_intent(session, refund.get("payment_intent")):
-            raise LookupError(f"refund {refund['id']} not recorded yet")
-        return "ignored: a refund made outside the app"
-    apply_refund_status(session, refund_id, RefundStatus(refund["status"]), now=now,
-                        failure=refund.get("failure_reason"))
-    return f"refund {refund['status']}"
+        payment = session.get(Payment, payment.id, with_for_update=True)  # one recorder per payment at a time
+        refund_id = session.exec(select(Refund.id).where(Refund.stripe_refund_id == refund["id"])).first()
+        if refund_id is None:
+            metadata = refund.get("metadata") or {}
+            ours = _our_refund_in_flight(session, payment.id, metadata.get("refund_id"))
+            if ours is not None:  # Stripe's answer to our own call, arriving by webhook first
+                session.execute(sa.update(Refund).where(Refund.id == ours, Refund.stripe_refund_id.is_(None))
+                                .values(stripe_refund_id=refund["id"], updated_at=now))
+                refund_id = ours
+            elif "booking_id" in metadata and _promised_for_intent(session, payment.payment_intent_id):
+                if may_wait:  # made by an older version without refund_id: its job will record it
+                    raise LookupError(f"refund {refund['id']} not recorded yet")
+                return "unchanged: a refund of ours in flight"
+            else:
+                return _record_outside_refund(session, payment, refund, now)
+    apply_refund_status(session, refund_id, RefundStatus(status), now=now, failure=refund.get("failure_reason"))
+    return f"refund {status}"
+
+
+def _our_refund_in_flight(session: Session, payment_id: int, refund_id: object) -> int | None:
+    if not isinstance(refund_id, str) or not refund_id.isdigit() or len(refund_id) > 18:
+        return None
+    return session.exec(select(Refund.id).where(Refund.id == int(refund_id), Refund.payment_id == payment_id,
+                                                Refund.stripe_refund_id.is_(None))).first()
+
+
+def _record_outside_refund(session: Session, payment: Payment, refund: dict, now: datetime) -> str:
+    """A refund of our payment that the app did not make: a row of its own (so revenue and
+    the payment's status are right), its event on the timeline, and the customer's mail."""
+    amount = refund.get("amount")
+    if not isinstance(amount, int) or amount <= 0:
+        return "ignored: refund without an amount"
+    row = Refund(payment_id=payment.id, idempotency_key=f"{OUTSIDE_KEY_PREFIX}{refund['id']}"[:255],
+                 stripe_refund_id=refund["id"], amount=amount, currency=payment.currency,
+                 status=RefundStatus.PENDING, reason=OUTSIDE_REASON, created_at=now, updated_at=now)
+    session.add(row)
+    session.flush()
+    events.record(session, payment.booking_id, BookingEventKind.REFUND_REQUESTED, Actor.STRIPE, now=now,
+                  amount=amount, currency=payment.currency, detail=OUTSIDE_REASON)
+    log.warning("refund %s of payment %s made outside the app: recorded", refund["id"], payment.id)
+    if refund["status"] != RefundStatus.PENDING:
+        apply_refund_status(session, row.id, RefundStatus(refund["status"]), now=now,
+                            failure=refund.get("failure_reason"))
+    return f"recorded: a refund made outside the app ({refund['status']})"
 
 
 def _promised_for_intent(session: Session, payment_intent_id: str | None) -> bool:
     """Is one of our refunds of this payment still waiting for Stripe's answer? Then an
-    unknown refund event is probably its answer arriving first."""
+    unknown refund event made by an older version of the app is probably its answer."""
     return session.exec(select(Refund.id).join(Payment).where(
         Payment.payment_intent_id == payment_intent_id, Refund.stripe_refund_id.is_(None),
         Refund.status.not_in(_FINAL))).first() is not None

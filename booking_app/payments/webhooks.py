@@ -74,9 +74,9 @@ def process_event(event: dict, *, now: datetime) -> str:
             return fulfilment.fail_delayed_payment(obj["id"], now=now, record=record)
         if event_type in ("refund.updated", "refund.failed"):
             return refunds.apply_refund_event(obj, now=now, record=record)
-        # charge.refunded: the refund rows (from our own calls and refund.* events) are the
-        # record; this event only confirms what they say.
-        outcome = "acknowledged" if event_type == "charge.refunded" else "ignored"
+        if event_type == "charge.refunded":  # records refunds made in Stripe's Dashboard
+            return refunds.apply_charge_refunded(obj, now=now, record=record)
+        outcome = "ignored"
         with write_connection() as connection:
             record(connection, outcome)
         return outcome

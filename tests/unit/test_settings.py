@@ -114,9 +114,14 @@ def test_the_emulator_is_this_app_unless_stripe_emulator_url_is_set(monkeypatch:
         load_settings(_env_file=None)
 
 
-def test_cors_origins_are_a_comma_separated_list_defaulting_to_any() -> None:
+def test_cors_origins_are_a_comma_separated_list_defaulting_to_app_urls_origin() -> None:
+    """Issue 19, finding 14: the default used to be "*" (any site's page could drive the app)."""
     from booking_app.settings import Settings
 
-    assert Settings().cors_origin_list == ["*"]
+    assert Settings(app_url="https://book.example.com/", cors_allowed_origins="").cors_origin_list == [
+        "https://book.example.com"]
+    assert Settings(app_url="http://localhost:3000", cors_allowed_origins="").cors_origin_list == [
+        "http://localhost:3000", "http://127.0.0.1:3000"]
+    assert Settings(cors_allowed_origins="*").cors_origin_list == ["*"]
     assert Settings(cors_allowed_origins=" https://a.example , https://b.example ").cors_origin_list == [
         "https://a.example", "https://b.example"]

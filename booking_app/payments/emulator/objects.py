@@ -96,20 +96,28 @@ def refund(*, intent: dict[str, Any], amount: int, now: datetime, status: str, m
     }
 
 
-def charge(*, intent: dict[str, Any], now: datetime) -> dict[str, Any]:
+def charge(*, intent: dict[str, Any], now: datetime, refunds: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A charge as in ``charge.refunded``; ``refunds`` (newest first) become its ``refunds``
+    list object, as Stripe includes it in that event."""
+    refund_list = refunds or []
     return {
         "id": intent["latest_charge"],
         "object": "charge",
         "amount": intent["amount"],
         "amount_captured": intent["amount"],
         "amount_refunded": intent["amount_refunded"],
+        "billing_details": {"address": None, "email": None, "name": None, "phone": None},
+        "captured": True,
         "created": ts(now),
         "currency": intent["currency"],
+        "disputed": False,
         "livemode": False,
         "metadata": intent["metadata"],
         "paid": True,
         "payment_intent": intent["id"],
         "refunded": intent["amount_refunded"] >= intent["amount"],
+        "refunds": {"object": "list", "data": refund_list, "has_more": False,
+                    "url": f"/v1/charges/{intent['latest_charge']}/refunds"},
         "status": "succeeded",
     }
 

@@ -180,7 +180,8 @@ def create_refund(session: Session, params: dict[str, Any]) -> dict[str, Any]:
         return result
     intent = {**intent, "amount_refunded": intent["amount_refunded"] + amount}
     store.put_object(session, intent)
-    _emit(session, "charge.refunded", objects.charge(intent=intent, now=now))
+    all_refunds = [store.get_object(session, refund_id) for refund_id in reversed(json.loads(store.get_setting(session, key)))]
+    _emit(session, "charge.refunded", objects.charge(intent=intent, now=now, refunds=all_refunds))
     _emit(session, "refund.updated", result)
     return result
 

@@ -284,3 +284,15 @@ def test_undecodable_body_gets_the_api_error_shape(client: TestClient) -> None:
     response = client.post("/api/bookings", content=b"-<\x14\xff", headers={"content-type": "application/json"})
     assert response.status_code in (400, 422)
     assert response.json()["error"] in ("bad_request", "invalid_input") and response.json()["message"]
+
+
+@pytest.mark.parametrize("zone", ["Factory", "posixrules", "localtime"])
+def test_tz_database_files_that_are_not_places_are_refused(client: TestClient, offer: Offer, monday: date,
+                                                           zone: str) -> None:
+    """Issue 19, finding 14: zoneinfo loads these, so the API accepted them as time zones."""
+    slots = client.get(f"/api/session-types/{offer.paid.id}/slots",
+                       params={"start": monday.isoformat(), "end": monday.isoformat(), "timezone": zone})
+    assert slots.status_code == 422 and slots.json()["field"] == "timezone"
+    response = client.post("/api/bookings", json=booking_body(offer, at(monday, 10), timezone=zone))
+    assert response.status_code == 422 and response.json()["field"] == "timezone"
+    assert count_bookings(offer) == 0

@@ -10,7 +10,8 @@ import pytest
 from booking_app.accounts import sessions
 from booking_app.accounts.service import NewBuilder
 from booking_app.dashboard import bookings as dashboard
-from booking_app.errors import Forbidden
+from booking_app import messages
+from booking_app.errors import Forbidden, NotFound
 from booking_app.models import BookingStatus, PaymentStatus
 from booking_app.pages.dashboard import DashboardState
 from booking_app.bookings.cancel import cancel_as_builder
@@ -96,15 +97,37 @@ def test_other_builders_and_anonymous_visitors_are_refused_by_the_services(shop:
             dashboard.list_bookings(actor_user_id=actor, tab="upcoming", now=now)
         with pytest.raises(Forbidden):
             dashboard.revenue_summary(actor_user_id=actor, now=now)
-    with pytest.raises(Forbidden):
+    # Another builder's booking is "not found" (issue 19, finding 14); nobody signed in is refused.
+    refusal = NotFound if actor is not None else Forbidden
+    with pytest.raises(refusal):
         dashboard.booking_detail(actor_user_id=actor, booking_id=booking_id, now=now)
-    with pytest.raises(Forbidden):
+    with pytest.raises(refusal):
         cancel_as_builder(actor_user_id=actor, booking_id=booking_id, now=now)
     stored, payments, refunds = shop.rows(booking["token"])
     assert stored.status == BookingStatus.CONFIRMED and payments[-1].status == PaymentStatus.PAID and not refunds
 
 
 # -- through the State handlers ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("next_token", ["rival", "expired", "none"])
+def test_a_tab_forgets_the_builders_data_when_someone_else_or_nobody_is_behind_the_token(
+        shop: Shop, ada: int, request, next_token: str) -> None:
+    """Issue 19, finding 1 (the change of user without a sign-out in this tab: a session that
+    ended, or another builder's token stored by another tab): the first handler that runs
+    empties the builder pages' states before anything else."""
+    _paid_booking(shop, 10, "grace@example.com")
+    state = state_for(DashboardState, token_for(ada))
+    run_handler(DashboardState.load, state)
+    run_handler(DashboardState.open_detail, state, state.rows[0].id)
+    assert state.rows and state.detail_open and state.revenue.last_30_days == "£150.00"
+    state.session_token = {"rival": lambda: token_for(request.getfixturevalue("rival")),
+                           "expired": lambda: "a-token-that-ended", "none": lambda: ""}[next_token]()
+    run_handler(DashboardState.set_detail_open, state, True)  # no service call: the detail is not reloaded
+    run_handler(DashboardState.go_to_page, state, 1)
+    assert state.rows == [] if next_token != "rival" else all(row.email != "grace@example.com" for row in state.rows)
+    assert state.detail.row.id == 0 and not state.detail_open and state.revenue.last_30_days != "£150.00"
+    assert state.builder_name in ("", "Rival")
 
 
 def test_state_handlers_show_and_cancel_for_the_owner(shop: Shop, ada: int) -> None:
@@ -145,6 +168,6 @@ def test_state_handlers_refuse_other_builders_and_anonymous_visitors(shop: Shop,
     if who == "anonymous":
         assert "/login/" in str(loaded) and "/login/" in str(outcome)  # sent to sign in
     else:
-        assert state.cancel_outcome == "This booking belongs to another builder."
+        assert state.cancel_outcome == messages.BUILDER_BOOKING_NOT_FOUND  # as for an unknown id (finding 14)
     stored, payments, refunds = shop.rows(booking["token"])
     assert stored.status == BookingStatus.CONFIRMED and payments[-1].status == PaymentStatus.PAID and not refunds

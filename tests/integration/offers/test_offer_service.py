@@ -12,14 +12,15 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from booking_app import messages
+from booking_app.bookings import holds, queries, transitions
+from booking_app.bookings.holds import HoldRequest
 from booking_app.errors import Forbidden, InvalidInput, NotFound
 from booking_app.models import Booking, BookingStatus, Builder, SessionType
 from booking_app.offers import service as offers
 from booking_app.offers.service import SessionTypeDraft
 from booking_app.offers.validation import WEEKDAYS
 from booking_app.scheduling import service as scheduling
-from booking_app.bookings import holds, queries, transitions
-from booking_app.bookings.holds import HoldRequest
 from tests.integration.offers.conftest import NOW, Studio
 
 MONDAY = date(2026, 12, 14)  # a Monday a week after NOW
@@ -325,7 +326,7 @@ def test_reorders_session_types(studio: Studio) -> None:
         with pytest.raises(InvalidInput) as error:
             offers.reorder_session_types(studio.ada, bad)
         assert error.value.field == "order"
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         offers.reorder_session_types(studio.ada, ids + [studio.bob_type])
     with pytest.raises(NotFound):
         offers.reorder_session_types(studio.ada, ids + [999_999])
@@ -367,7 +368,7 @@ def test_every_operation_refuses_anyone_but_a_builder_and_changes_nothing(studio
     assert snapshot(studio.engine) == before
 
 
-def test_another_builders_session_types_are_forbidden_and_unknown_ones_not_found(studio: Studio) -> None:
+def test_another_builders_session_types_are_not_found_like_unknown_ones(studio: Studio) -> None:
     before = snapshot(studio.engine)
     ada_type = studio.offer.paid.id
     calls = {
@@ -378,12 +379,14 @@ def test_another_builders_session_types_are_forbidden_and_unknown_ones_not_found
         "reorder": lambda kind: offers.reorder_session_types(studio.bob, [studio.bob_type, kind]),
     }
     for name, call in calls.items():
-        with pytest.raises(Forbidden, match="belongs to another builder"):
+        # Issue 19, finding 14: another builder's id gets the answer an unknown id gets.
+        with pytest.raises(NotFound) as foreign:
             call(ada_type)
-        with pytest.raises(NotFound, match="does not exist"):
+        with pytest.raises(NotFound) as unknown:
             call(999_999)
+        assert foreign.value.message == unknown.value.message == messages.OFFER_NOT_FOUND
     assert snapshot(studio.engine) == before
-    with pytest.raises(Forbidden):  # the retired (inactive) one too
+    with pytest.raises(NotFound):  # the retired (inactive) one too
         offers.activate_session_type(studio.bob, offers.list_session_types(studio.ada)[1].id)
     assert snapshot(studio.engine) == before
 

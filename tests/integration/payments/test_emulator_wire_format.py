@@ -73,6 +73,10 @@ def test_checkout_session_event_refund_and_payment_intent_match_stripes_schemas(
         assert schema_errors(fetched, "event") == [], event["type"]
         if event["type"].startswith("checkout.session"):
             assert schema_errors(copy.deepcopy(fetched["data"]["object"]), "checkout.session") == []
+        if event["type"] == "charge.refunded":  # the charge, with its refunds list (issue 19, finding 2)
+            charge = fetched["data"]["object"]
+            assert schema_errors(charge, "charge") == []
+            assert [r["id"] for r in charge["refunds"]["data"]] == [refund["id"]]
 
 
 def test_stripe_errors_have_stripes_shape(shop: Shop) -> None:

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from booking_app import messages
 from booking_app.bookings.reschedule import reschedule_as_builder, reschedule_as_customer
-from booking_app.errors import Conflict, DomainError, Forbidden
+from booking_app.errors import Conflict, DomainError, Forbidden, NotFound
 from booking_app.models import BookingEvent, Job
 from tests.factories import make_builder
 from tests.integration.api.conftest import at
@@ -91,8 +91,8 @@ def test_only_its_builder_moves_a_booking_as_builder(shop: Shop) -> None:
         intruder = make_builder(session, slug="mallory")
         session.commit()
     before = snapshot(shop, booking["token"])
-    for actor in (intruder.user_id, None):
-        with pytest.raises(Forbidden):
+    for actor, refusal in ((intruder.user_id, NotFound), (None, Forbidden)):
+        with pytest.raises(refusal):
             reschedule_as_builder(actor_user_id=actor, booking_id=booking_id(shop, booking["token"]),
                                   start=datetime.fromisoformat(at(shop.day, 14)), now=datetime.now(UTC))
     assert snapshot(shop, booking["token"]) == before

@@ -216,10 +216,13 @@ def test_builder_operations_refuse_other_builders_and_anonymous(offer: Offer) ->
     with Session(offer.engine) as session:
         intruder = make_builder(session, slug="mallory")
         session.commit()
-        for actor in (intruder.user_id, None):
-            with pytest.raises(Forbidden):
-                queries.for_builder(session, actor_user_id=actor, booking_id=booking.id)
-        with pytest.raises(NotFound):
+        with pytest.raises(Forbidden):
+            queries.for_builder(session, actor_user_id=None, booking_id=booking.id)
+        # Issue 19, finding 14: another builder's booking is "not found", exactly like an unknown id.
+        with pytest.raises(NotFound) as foreign:
+            queries.for_builder(session, actor_user_id=intruder.user_id, booking_id=booking.id)
+        with pytest.raises(NotFound) as unknown:
             queries.for_builder(session, actor_user_id=offer.builder.user_id, booking_id=booking.id + 1000)
+        assert foreign.value.message == unknown.value.message
         owner = offer.builder.user_id
         assert queries.for_builder(session, actor_user_id=owner, booking_id=booking.id).booking.id == booking.id
