@@ -16,7 +16,7 @@ from booking_app.bookings import view
 from booking_app.bookings.attendance import mark_attendance
 from booking_app.bookings.cancel import cancel_as_customer
 from booking_app.dashboard.bookings import booking_detail, revenue_summary
-from booking_app.errors import Conflict, Forbidden, InvalidInput
+from booking_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from booking_app.models import BookingEvent, SessionType
 from tests.factories import make_builder
 from tests.integration.api.conftest import at
@@ -218,9 +218,10 @@ def test_builders_mark_past_sessions_completed_or_no_show(shop: Shop) -> None:
     with Session(shop.engine, expire_on_commit=False) as session:
         intruder = make_builder(session, slug="mallory")
         session.commit()
-    for actor in (intruder.user_id, None):
-        with pytest.raises(Forbidden):
-            mark_attendance(actor_user_id=actor, booking_id=number, attendance="no_show", now=now)
+    with pytest.raises(NotFound):  # another builder's booking is "not found", like an unknown id
+        mark_attendance(actor_user_id=intruder.user_id, booking_id=number, attendance="no_show", now=now)
+    with pytest.raises(Forbidden):
+        mark_attendance(actor_user_id=None, booking_id=number, attendance="no_show", now=now)
     assert shop.rows(booking["token"])[0].attendance is None
     mark_attendance(actor_user_id=ada, booking_id=number, attendance="no_show", now=now)
     mark_attendance(actor_user_id=ada, booking_id=number, attendance="no_show", now=now)  # again: no new event
