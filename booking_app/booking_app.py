@@ -7,6 +7,7 @@ from booking_app.api.app import create_api
 from booking_app.api.proxies import forwarded_headers_transformer
 from booking_app.jobs.runner import run_jobs_in_app
 from booking_app.pages import auth, availability, booking, dashboard, find_bookings, home, session_types, wizard
+from booking_app.pages import developers  # integrations (issue 17)
 from booking_app.settings import get_settings
 
 # The proxy-headers wrapper, when configured, goes outermost so it applies to every route.
@@ -20,6 +21,7 @@ dashboard.register(app)
 session_types.register(app)
 availability.register(app)
 find_bookings.register(app)
+developers.register(app)
 app.register_lifespan_task(run_jobs_in_app)  # refunds, mails, closing checkouts, expiring holds
 if get_settings().uses_stripe_emulator:
     from booking_app.pages import mailbox

@@ -11,6 +11,7 @@ SECTIONS = (
     ("/dashboard/", "Bookings", "calendar-days"),
     ("/dashboard/session-types/", "Session types", "layout-list"),
     ("/dashboard/availability/", "Availability", "clock"),
+    ("/dashboard/developers/", "Developers", "code"),  # integrations (issue 17)
 )
 
 
