@@ -92,6 +92,14 @@ class Settings(BaseSettings):
     )
     email_from: str = Field(default="Makerhours <bookings@localhost>", description="the From of every mail")
 
+    # -- Integrations (issue 17) ---------------------------------------------------------------
+    webhook_allow_private_targets: bool = Field(
+        default=False,
+        description="allow outgoing webhooks to private, loopback and link-local addresses (tests, local setups); "
+                    "never in production: it would let builders probe the app's own network",
+    )
+    # -- end of integrations ------------------------------------------------------------------
+
     cors_allowed_origins: str = Field(
         default="*", description="comma-separated origins allowed to call the backend from a browser; "
                                  "in production the public origin, e.g. https://book.example.com"
