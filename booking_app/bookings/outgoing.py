@@ -89,8 +89,9 @@ def confirmed_event_jobs(confirmed: sa.CTE) -> sa.Insert:
     now = sa.bindparam("now", type_=_JOBS.c.run_at.type)
     key = sa.literal(f"webhook:{CONFIRMED}:") + sa.cast(booking_id, sa.String) + sa.literal(":0")
     payload = sa.func.json_build_object("type", CONFIRMED, "booking_id", booking_id,
-                                        "timestamp", sa.func.to_char(now.op("AT TIME ZONE")("UTC"),
-                                                                     'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
+                                        "timestamp", sa.func.to_char(sa.func.timezone(sa.literal("UTC", sa.String), now),
+                                                                     sa.literal('YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"',
+                                                                                sa.String)),
                                         "key", key)
     builder_id = sa.select(_BOOKINGS.c.builder_id).where(_BOOKINGS.c.id == booking_id).scalar_subquery()
     rows = (sa.select(sa.literal(WEBHOOK_EVENT_JOB), payload.cast(_JOBS.c.payload.type), booking_id, key,

@@ -62,3 +62,9 @@ def upcoming_for_email(session: Session, address: str, *, now: datetime, limit: 
                         .order_by(Booking.start_at).limit(limit)).all()
     return [BookingDetails(*row) for row in rows
             if row[0].status == BookingStatus.CONFIRMED or (row[0].hold_expires_at or now) > now]
+
+
+def by_id(session: Session, booking_id: int) -> BookingDetails | None:
+    """A booking by id, for the system's own work (outgoing webhooks); no authorization."""
+    row = session.exec(_DETAILS.where(Booking.id == booking_id)).first()
+    return BookingDetails(*row) if row is not None else None

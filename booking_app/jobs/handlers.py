@@ -13,6 +13,9 @@ from booking_app.bookings.expiry import expire_due_holds
 from booking_app.bookings.lookup import forget_old_lookups
 from booking_app.bookings.notices import EMAIL_JOB, promise_due_reminders
 from booking_app.db import write_session
+from booking_app.bookings.outgoing import WEBHOOK_EVENT_JOB
+from booking_app.integrations import delivery as webhook_delivery
+from booking_app.integrations.webhooks import DELIVERY_JOB
 from booking_app.jobs.queue import ClaimedJob
 from booking_app.jobs.runner import JobType
 from booking_app.mail.sender import give_up_email, send_email
@@ -43,6 +46,9 @@ JOB_TYPES: dict[str, JobType] = {
     refunds.REFUND_JOB: JobType(run=refunds.send_refund, on_dead=refunds.give_up_refund),
     checkout.CLOSE_CHECKOUT_JOB: JobType(run=_close_checkout),
     EMAIL_JOB: JobType(run=send_email, on_dead=give_up_email),
+    # Outgoing webhooks (integrations, issue 17)
+    WEBHOOK_EVENT_JOB: JobType(run=webhook_delivery.fan_out),
+    DELIVERY_JOB: JobType(run=webhook_delivery.deliver, on_dead=webhook_delivery.give_up),
     "expire_holds": JobType(run=_expire_holds, every=timedelta(minutes=1)),
     "promise_reminders": JobType(run=lambda _job, now: promise_due_reminders(now=now), every=timedelta(minutes=5)),
     "forget_old_records": JobType(run=_forget_old_records, every=timedelta(minutes=10)),

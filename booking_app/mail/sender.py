@@ -46,6 +46,9 @@ def give_up_email(job: ClaimedJob, error: str, now: datetime) -> None:
                 f"{job.attempts} attempts ({one_line(error, 300)})")
 
 
-def _record(booking_id: int, kind: BookingEventKind, now: datetime, detail: str) -> None:
+def _record(booking_id: int | None, kind: BookingEventKind, now: datetime, detail: str) -> None:
+    if booking_id is None:  # a mail about no booking: the log is enough
+        log.info("mail %s: %s", kind.value, detail)
+        return
     with write_session() as session:
         events.record(session, booking_id, kind, Actor.SYSTEM, now=now, detail=detail)
