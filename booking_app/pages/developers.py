@@ -1,4 +1,6 @@
-"""``/dashboard/developers``: the builder's API keys (made, shown once, revoked).
+"""``/dashboard/developers``: the builder's API keys (made, shown once, revoked) and outgoing
+webhook endpoints (registered with their events, secret shown once, removed, enabled again),
+with each endpoint's delivery log and "Resend".
 
 Writes go through ``booking_app.integrations`` (which checks the acting builder); handlers run
 them in a worker thread through ``AuthState._as_builder``.
@@ -13,7 +15,8 @@ import reflex as rx
 from booking_app.components.dashboard_shell import dashboard_shell
 from booking_app.components.forms import error_callout, labelled_field
 from booking_app.db import read_session
-from booking_app.integrations import api_keys
+from booking_app.bookings.outgoing import EVENT_TYPES
+from booking_app.integrations import api_keys, webhooks
 from booking_app.scheduling.service import builder_of
 from booking_app.scheduling.slots import load_timezone
 from booking_app.state.auth import AuthState
@@ -56,22 +59,68 @@ def _revoke_key(actor_user_id: int, key_id: int) -> list[dict[str, str]]:
     return key_rows(actor_user_id)
 
 
+def endpoint_rows(actor_user_id: int) -> list[dict[str, str]]:
+    zone = _zone(actor_user_id)
+    return [{"id": str(e.id), "url": e.url, "events": ", ".join(e.events), "enabled": "true" if e.enabled else "",
+             "created": _when(e.created_at, zone), "reason": e.disabled_reason,
+             "failing": _when(e.failing_since, zone, never="") if e.failing_since else ""}
+            for e in webhooks.list_endpoints(actor_user_id)]
+
+
+def delivery_rows(actor_user_id: int, endpoint_id: int) -> list[dict[str, str]]:
+    zone = _zone(actor_user_id)
+    return [{"id": str(d.id), "event": d.event_type, "status": d.status,
+             "code": str(d.response_code) if d.response_code is not None else "—",
+             "when": _when(d.last_attempt_at or d.created_at, zone), "attempts": str(d.attempts),
+             "error": d.last_error, "message_id": d.message_id}
+            for d in webhooks.list_deliveries(actor_user_id, endpoint_id)]
+
+
+def _add_endpoint(actor_user_id: int, url: str, events: list[str]) -> tuple[str, list[dict[str, str]]]:
+    made = webhooks.create_endpoint(actor_user_id, url, events, now=_now())
+    return made.secret, endpoint_rows(actor_user_id)
+
+
+def _delete_endpoint(actor_user_id: int, endpoint_id: int) -> list[dict[str, str]]:
+    webhooks.delete_endpoint(actor_user_id, endpoint_id)
+    return endpoint_rows(actor_user_id)
+
+
+def _enable_endpoint(actor_user_id: int, endpoint_id: int) -> list[dict[str, str]]:
+    webhooks.enable_endpoint(actor_user_id, endpoint_id)
+    return endpoint_rows(actor_user_id)
+
+
+def _resend(actor_user_id: int, endpoint_id: int, delivery_id: int) -> list[dict[str, str]]:
+    webhooks.resend(actor_user_id, delivery_id, now=_now())
+    return delivery_rows(actor_user_id, endpoint_id)
+
+
 class DevelopersState(AuthState):
     keys: list[dict[str, str]] = []
     key_name: str = ""
     key_error: str = ""
     new_key: str = ""  # the key just made: shown once, forgotten when dismissed
+    endpoints: list[dict[str, str]] = []
+    hook_url: str = ""
+    hook_events: list[str] = list(EVENT_TYPES)
+    hook_errors: dict[str, str] = {}
+    new_secret: str = ""  # the signing secret of the endpoint just added: shown once
+    log_endpoint: str = ""  # the endpoint whose delivery log is open ("" = none)
+    log_url: str = ""
+    deliveries: list[dict[str, str]] = []
     error: str = ""
     busy: bool = False
 
     @rx.event
     async def load(self):
-        self.new_key, self.key_error, self.error = "", "", ""
-        outcome = await self._as_builder(key_rows)
+        self.new_key, self.key_error, self.error, self.new_secret, self.hook_errors = "", "", "", "", {}
+        self.log_endpoint, self.deliveries = "", []
+        outcome = await self._as_builder(lambda actor: (key_rows(actor), endpoint_rows(actor)))
         if outcome.sign_in:
             return outcome.sign_in
         if outcome.ok:
-            self.keys = outcome.value
+            self.keys, self.endpoints = outcome.value
         else:
             self.error = outcome.message
         return None
@@ -113,16 +162,103 @@ class DevelopersState(AuthState):
         return rx.toast.success("Key revoked: it no longer works.")
 
 
+    @rx.event
+    def set_hook_url(self, value: str):
+        self.hook_url = value[:2100]
+        self.hook_errors = {k: v for k, v in self.hook_errors.items() if k != "url"}
+
+    @rx.event
+    def toggle_event(self, name: str, checked: bool):
+        if name in EVENT_TYPES:
+            chosen = set(self.hook_events) | {name} if checked else set(self.hook_events) - {name}
+            self.hook_events = [e for e in EVENT_TYPES if e in chosen]
+            self.hook_errors = {k: v for k, v in self.hook_errors.items() if k != "events"}
+
+    @rx.event
+    async def add_endpoint(self):
+        if self.busy:
+            return
+        self.busy, self.hook_errors, self.error, self.new_secret = True, {}, "", ""
+        yield
+        outcome = await self._as_builder(_add_endpoint, self.hook_url, list(self.hook_events))
+        self.busy = False
+        if outcome.sign_in:
+            yield outcome.sign_in
+            return
+        if not outcome.ok:
+            self.hook_errors, self.error = outcome.field_errors, outcome.callout
+            return
+        self.new_secret, self.endpoints = outcome.value
+        self.hook_url = ""
+
+    @rx.event
+    def dismiss_new_secret(self):
+        self.new_secret = ""
+
+    @rx.event
+    async def delete_endpoint(self, endpoint_id: str):
+        outcome = await self._as_builder(_delete_endpoint, int(endpoint_id))
+        if outcome.sign_in:
+            return outcome.sign_in
+        if not outcome.ok:
+            self.error = outcome.message
+            return None
+        self.endpoints = outcome.value
+        if self.log_endpoint == endpoint_id:
+            self.log_endpoint, self.deliveries = "", []
+        return rx.toast.success("Endpoint removed: nothing more is sent to it.")
+
+    @rx.event
+    async def enable_endpoint(self, endpoint_id: str):
+        outcome = await self._as_builder(_enable_endpoint, int(endpoint_id))
+        if outcome.sign_in:
+            return outcome.sign_in
+        if not outcome.ok:
+            self.error = outcome.message
+            return None
+        self.endpoints = outcome.value
+        return rx.toast.success("Enabled again. Resend what it missed from its delivery log.")
+
+    @rx.event
+    async def show_log(self, endpoint_id: str):
+        outcome = await self._as_builder(delivery_rows, int(endpoint_id))
+        if outcome.sign_in:
+            return outcome.sign_in
+        if not outcome.ok:
+            self.error = outcome.message
+            return None
+        self.log_endpoint, self.deliveries = endpoint_id, outcome.value
+        self.log_url = next((e["url"] for e in self.endpoints if e["id"] == endpoint_id), "")
+        return None
+
+    @rx.event
+    def close_log(self):
+        self.log_endpoint, self.deliveries = "", []
+
+    @rx.event
+    async def resend(self, delivery_id: str):
+        if not self.log_endpoint:
+            return None
+        outcome = await self._as_builder(_resend, int(self.log_endpoint), int(delivery_id))
+        if outcome.sign_in:
+            return outcome.sign_in
+        if not outcome.ok:
+            self.error = outcome.message
+            return None
+        self.deliveries = outcome.value
+        return rx.toast.success("Queued: it is sent again in a moment, with the same webhook-id.")
+
+
 # -- view -----------------------------------------------------------------------------------
 
 
-def _secret_once(title: str, value, on_done, element_id: str) -> rx.Component:
+def _secret_once(title: str, value, on_done, element_id: str, warning: str) -> rx.Component:
     """A just-made secret with a copy button, and the warning that it is shown only now."""
     return rx.callout.root(
         rx.callout.icon(rx.icon("key-round")),
         rx.vstack(
             rx.text(title, weight="bold"),
-            rx.text("Copy it now: it is shown only this once. Anyone with it can act as you in the API.", size="2"),
+            rx.text("Copy it now: it is shown only this once. " + warning, size="2"),
             rx.flex(
                 rx.code(value, id=element_id, size="2", style={"wordBreak": "break-all"}),
                 rx.hstack(
@@ -184,10 +320,143 @@ def _keys_section() -> rx.Component:
                 on_submit=lambda _: DevelopersState.create_key(),
                 width="100%",
             ),
-            rx.cond(s.new_key != "", _secret_once("Your new API key", s.new_key, s.dismiss_new_key, "new-api-key")),
+            rx.cond(s.new_key != "", _secret_once("Your new API key", s.new_key, s.dismiss_new_key, "new-api-key",
+                                                        "Anyone with it can act as you in the API.")),
             rx.cond(s.keys.length() == 0,
                     rx.text("No keys yet.", size="2", color_scheme="gray"),
                     rx.vstack(rx.foreach(s.keys, _key_card), spacing="2", width="100%")),
+            spacing="3", width="100%",
+        ),
+        size="3", width="100%",
+    )
+
+
+DELIVERY_COLORS = {"succeeded": "green", "pending": "amber", "failed": "red"}
+
+
+def _endpoint_card(endpoint) -> rx.Component:
+    s = DevelopersState
+    return rx.card(
+        rx.vstack(
+            rx.flex(
+                rx.vstack(
+                    rx.hstack(rx.code(endpoint["url"], size="2", variant="ghost", style={"wordBreak": "break-all"}),
+                              rx.cond(endpoint["enabled"] != "", rx.badge("enabled", color_scheme="green"),
+                                      rx.badge("disabled", color_scheme="red")),
+                              spacing="2", align="center", wrap="wrap"),
+                    rx.text(endpoint["events"], size="1", color_scheme="gray"),
+                    rx.text("Added " + endpoint["created"]
+                            + rx.cond(endpoint["failing"] != "", " · failing since " + endpoint["failing"], ""),
+                            size="1", color_scheme="gray"),
+                    spacing="1", min_width="0",
+                ),
+                rx.hstack(
+                    rx.button("Delivery log", size="1", variant="soft", type="button",
+                              on_click=s.show_log(endpoint["id"]), aria_label="Delivery log of " + endpoint["url"]),
+                    rx.cond(endpoint["enabled"] == "",
+                            rx.button("Enable again", size="1", variant="soft", color_scheme="green", type="button",
+                                      on_click=s.enable_endpoint(endpoint["id"]),
+                                      aria_label="Enable " + endpoint["url"] + " again")),
+                    rx.button("Remove", size="1", variant="outline", color_scheme="red", type="button",
+                              on_click=s.delete_endpoint(endpoint["id"]), aria_label="Remove " + endpoint["url"]),
+                    spacing="2", wrap="wrap",
+                ),
+                justify="between", align="center", gap="0.75rem", wrap="wrap", width="100%",
+            ),
+            rx.cond(endpoint["reason"] != "", rx.callout(endpoint["reason"], icon="triangle-alert",
+                                                         color_scheme="red", size="1", width="100%")),
+            spacing="2", width="100%",
+        ),
+        size="1", width="100%", class_name="webhook-endpoint",
+    )
+
+
+def _delivery_row(item) -> rx.Component:
+    s = DevelopersState
+    return rx.flex(
+        rx.vstack(
+            rx.hstack(rx.text(item["event"], weight="medium", size="2"),
+                      rx.badge(item["status"], color_scheme=rx.match(item["status"], *DELIVERY_COLORS.items(), "gray")),
+                      spacing="2", align="center", wrap="wrap"),
+            rx.text(item["when"] + " · HTTP " + item["code"] + " · " + item["attempts"] + " attempt(s)"
+                    + rx.cond(item["error"] != "", " · " + item["error"], ""), size="1", color_scheme="gray"),
+            rx.code(item["message_id"], size="1", variant="ghost"),
+            spacing="1", min_width="0",
+        ),
+        rx.button("Resend", size="1", variant="soft", type="button", disabled=item["status"] == "pending",
+                  on_click=s.resend(item["id"]), aria_label="Resend " + item["event"] + " " + item["message_id"]),
+        justify="between", align="center", gap="0.75rem", wrap="wrap", width="100%", padding_y="0.5rem",
+        border_bottom=f"1px solid {rx.color('gray', 4)}", class_name="webhook-delivery",
+    )
+
+
+def _delivery_log() -> rx.Component:
+    s = DevelopersState
+    return rx.cond(
+        s.log_endpoint != "",
+        rx.card(
+            rx.vstack(
+                rx.flex(
+                    rx.heading("Delivery log", as_="h3", size="3"),
+                    rx.hstack(rx.button("Refresh", size="1", variant="soft", type="button",
+                                        on_click=s.show_log(s.log_endpoint)),
+                              rx.button("Close", size="1", variant="outline", type="button", on_click=s.close_log),
+                              spacing="2"),
+                    justify="between", align="center", width="100%", wrap="wrap", gap="0.5rem",
+                ),
+                rx.code(s.log_url, size="1", variant="ghost", style={"wordBreak": "break-all"}),
+                rx.cond(s.deliveries.length() == 0,
+                        rx.text("Nothing sent yet: events arrive here as your bookings change.", size="2",
+                                color_scheme="gray"),
+                        rx.vstack(rx.foreach(s.deliveries, _delivery_row), spacing="0", width="100%")),
+                spacing="2", width="100%",
+            ),
+            size="2", width="100%", id="delivery-log",
+        ),
+    )
+
+
+def _webhooks_section() -> rx.Component:
+    s = DevelopersState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Webhooks", as_="h2", size="5"),
+            rx.text("We POST booking events to your URL, signed as Standard Webhooks (headers webhook-id, "
+                    "webhook-timestamp, webhook-signature), and retry failures for a day.", size="2",
+                    color_scheme="gray"),
+            rx.form(
+                rx.vstack(
+                    labelled_field("Endpoint URL", "dev-hook-url",
+                                   rx.input(id="dev-hook-url", value=s.hook_url, on_change=s.set_hook_url,
+                                            placeholder="https://example.com/hooks/makerhours", type="url",
+                                            width="100%"),
+                                   s.hook_errors.get("url", "")),
+                    rx.el.fieldset(
+                        rx.el.legend(rx.text("Events", size="2", weight="medium")),
+                        rx.flex(*(rx.el.label(rx.hstack(
+                            rx.checkbox(checked=s.hook_events.contains(name),
+                                        on_change=lambda checked, name=name: s.toggle_event(name, checked)),
+                            rx.text(name, size="2"), spacing="1", align="center")) for name in EVENT_TYPES),
+                            gap="0.5rem 1rem", wrap="wrap"),
+                        rx.cond(s.hook_errors.get("events", "") != "",
+                                rx.text(s.hook_errors.get("events", ""), size="1", color=rx.color("red", 11),
+                                        role="alert")),
+                        style={"border": "none", "padding": "0", "margin": "0"},
+                    ),
+                    rx.button(rx.icon("plus", size=16), "Add endpoint", type="submit", loading=s.busy,
+                              disabled=s.busy),
+                    spacing="3", width="100%",
+                ),
+                on_submit=lambda _: DevelopersState.add_endpoint(),
+                width="100%",
+            ),
+            rx.cond(s.new_secret != "", _secret_once("Signing secret of the new endpoint", s.new_secret,
+                                                     s.dismiss_new_secret, "new-webhook-secret",
+                                                     "Your receiver checks our signatures with it.")),
+            rx.cond(s.endpoints.length() == 0,
+                    rx.text("No endpoints yet.", size="2", color_scheme="gray"),
+                    rx.vstack(rx.foreach(s.endpoints, _endpoint_card), spacing="2", width="100%")),
+            _delivery_log(),
             spacing="3", width="100%",
         ),
         size="3", width="100%",
@@ -199,6 +468,7 @@ def developers_page() -> rx.Component:
         "/dashboard/developers/", "Developers",
         error_callout(DevelopersState.error),
         _keys_section(),
+        _webhooks_section(),
     )
 
 

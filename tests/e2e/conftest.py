@@ -34,6 +34,7 @@ def app_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) 
     # Every browser comes from 127.0.0.1: the per-client limits on holds and free sessions
     # would stop the suite.
     limits = {"MAX_ACTIVE_HOLDS": "50", "MAX_FREE_BOOKINGS_PER_DAY": "100", "MAX_FREE_BOOKINGS_PER_CLIENT_PER_DAY": "1000"}
+    limits["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true"  # integrations: the webhook receiver listens on 127.0.0.1
     with running_app(f"sqlite:///{database}", workdir, limits) as app:
         try:
             yield app
