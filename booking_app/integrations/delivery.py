@@ -13,25 +13,31 @@
   ``webhook-timestamp`` and signature, for a day from the first attempt. An endpoint with no
   successful delivery for a day of failures is disabled, and its builder is e-mailed.
 
-A request costs at most ``CONNECT_TIMEOUT`` + ``READ_TIMEOUT`` + a little: the answer's body is
-read up to ``RESPONSE_LIMIT`` bytes and until ``TOTAL_SECONDS`` have passed, then dropped.
-The connection goes to the address ``targets.resolve`` checked, with the host name for the
-``Host`` header and TLS (SNI and certificate), so a name re-resolving elsewhere cannot
-redirect it.
+A request costs at most ``TOTAL_SECONDS`` (a timer shuts the socket then, however slowly the
+receiver drips its answer); connecting may take ``CONNECT_TIMEOUT``, each read
+``READ_TIMEOUT``; at most ``RESPONSE_LIMIT`` bytes of the answer are read, the rest is dropped
+with the connection. The connection goes to the address ``targets.resolve`` checked, with the
+host name for the ``Host`` header and TLS (SNI and certificate), so a name re-resolving
+elsewhere cannot redirect it. Deliveries run in parallel threads of the job runner
+(``JobType.parallel``), so a slow endpoint does not hold up other endpoints' deliveries or
+the runner's other jobs.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import secrets
+import socket
+import ssl
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import certifi
 import sqlalchemy as sa
-import urllib3
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
@@ -134,43 +140,62 @@ def _host_header(target: targets.Target) -> str:
     return host if target.port == default else f"{host}:{target.port}"
 
 
+class _PinnedConnection(http.client.HTTPSConnection):
+    """HTTP(S) to one checked address, speaking TLS (SNI, certificate) for the host name."""
+
+    def __init__(self, target: targets.Target, address: str) -> None:
+        tls = ssl.create_default_context(cafile=certifi.where()) if target.scheme == "https" else None
+        super().__init__(address, target.port, timeout=READ_TIMEOUT, context=tls)
+        self._target = target
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.host, self.port), CONNECT_TIMEOUT)
+        sock.settimeout(READ_TIMEOUT)
+        if self._target.scheme == "https":
+            sock = self._context.wrap_socket(sock, server_hostname=self._target.host)
+        self.sock = sock
+
+
+def _abort(connection: _PinnedConnection) -> None:
+    """The deadline passed: end whatever the connection is waiting for (a receiver dripping
+    its answer a byte at a time would otherwise keep each read under the read timeout)."""
+    sock = connection.sock
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
 def post(url: str, body: str, headers: dict[str, str]) -> Answer:
     """POST ``body`` to ``url`` within the limits above; never raises for the receiver's sake."""
     try:
         target = targets.resolve(url)
     except InvalidInput as exc:
         return Answer(None, exc.message)
-    address = target.addresses[0]
-    timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT, read=READ_TIMEOUT)
-    if target.scheme == "https":
-        pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
-            address, target.port, timeout=timeout, retries=False, maxsize=1, cert_reqs="CERT_REQUIRED",
-            ca_certs=certifi.where(), server_hostname=target.host, assert_hostname=target.host)
-    else:
-        pool = urllib3.HTTPConnectionPool(address, target.port, timeout=timeout, retries=False, maxsize=1)
+    connection = _PinnedConnection(target, target.addresses[0])
+    deadline = threading.Timer(TOTAL_SECONDS, _abort, args=(connection,))
+    deadline.daemon = True
     started = time.monotonic()
+    deadline.start()
     try:
-        response = pool.urlopen("POST", target.path, body=body.encode(), redirect=False, preload_content=False,
-                                assert_same_host=False,
-                                headers={**headers, "Host": _host_header(target), "Content-Type": "application/json",
-                                         "User-Agent": USER_AGENT})
-        try:
-            received = 0
-            while received < RESPONSE_LIMIT and time.monotonic() - started < TOTAL_SECONDS:
-                chunk = response.read(8192)
-                if not chunk:
-                    break
-                received += len(chunk)
-        finally:
-            response.close()  # whatever is left unread is dropped with the connection
+        connection.request("POST", target.path, body=body.encode(), headers={
+            **headers, "Host": _host_header(target), "Content-Type": "application/json", "User-Agent": USER_AGENT,
+            "Connection": "close"})
+        response = connection.getresponse()
+        received = 0
+        while received < RESPONSE_LIMIT:  # read (a little of) the answer, then drop the rest
+            chunk = response.read(8192)
+            if not chunk:
+                break
+            received += len(chunk)
         status = response.status
-    except urllib3.exceptions.HTTPError as exc:
-        reason = getattr(exc, "reason", None) or exc
-        return Answer(None, f"{type(exc).__name__}: {reason}"[:300])
-    except OSError as exc:
-        return Answer(None, f"{type(exc).__name__}: {exc}"[:300])
+    except (OSError, http.client.HTTPException) as exc:
+        late = time.monotonic() - started >= TOTAL_SECONDS
+        return Answer(None, f"no answer within {TOTAL_SECONDS:g} s" if late else f"{type(exc).__name__}: {exc}"[:300])
     finally:
-        pool.close()
+        deadline.cancel()
+        connection.close()
     if 200 <= status < 300:
         return Answer(status, "")
     if 300 <= status < 400:

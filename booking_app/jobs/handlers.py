@@ -48,7 +48,7 @@ JOB_TYPES: dict[str, JobType] = {
     EMAIL_JOB: JobType(run=send_email, on_dead=give_up_email),
     # Outgoing webhooks (integrations, issue 17)
     WEBHOOK_EVENT_JOB: JobType(run=webhook_delivery.fan_out),
-    DELIVERY_JOB: JobType(run=webhook_delivery.deliver, on_dead=webhook_delivery.give_up),
+    DELIVERY_JOB: JobType(run=webhook_delivery.deliver, on_dead=webhook_delivery.give_up, parallel=True),
     "expire_holds": JobType(run=_expire_holds, every=timedelta(minutes=1)),
     "promise_reminders": JobType(run=lambda _job, now: promise_due_reminders(now=now), every=timedelta(minutes=5)),
     "forget_old_records": JobType(run=_forget_old_records, every=timedelta(minutes=10)),

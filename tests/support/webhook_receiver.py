@@ -23,7 +23,8 @@ class Received:
     headers: dict[str, str]
     body: str
     verified: bool
-    answered: int | str
+    answered: int | str | tuple
+    at: float  # time.monotonic() on arrival
 
     @property
     def id(self) -> str:
@@ -38,7 +39,7 @@ class Received:
 class Receiver:
     url: str
     secret: str = ""
-    answers: deque = field(default_factory=deque)  # 500, 200, "redirect", "huge", ("slow", seconds)
+    answers: deque = field(default_factory=deque)  # 500, 200, "redirect", "huge", ("slow", s), ("drip", s)
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -65,7 +66,7 @@ def webhook_receiver() -> Iterator[Receiver]:
                 verified = False
             with receiver.lock:
                 answer = receiver.answers.popleft() if receiver.answers else 200
-                receiver.received.append(Received(self.path, headers, body, verified, answer))
+                receiver.received.append(Received(self.path, headers, body, verified, answer, time.monotonic()))
             if answer == "redirect":
                 self.send_response(302)
                 self.send_header("Location", "/elsewhere")
@@ -80,6 +81,14 @@ def webhook_receiver() -> Iterator[Receiver]:
                         self.wfile.write(b"x" * 65536)
                 except OSError:
                     pass  # the sender stopped reading, as it should
+            elif isinstance(answer, tuple) and answer[0] == "drip":  # a status line a byte at a time
+                try:
+                    for byte in b"HTTP/1.1 200 OK\r\nX-Padding: " + b"x" * 1000:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(answer[1])
+                except OSError:
+                    pass  # the sender gave up, as it should
             elif isinstance(answer, tuple):
                 time.sleep(answer[1])
                 self.send_response(200)

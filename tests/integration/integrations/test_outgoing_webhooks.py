@@ -7,6 +7,7 @@ hostile endpoints cost a bounded time and are never followed."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -196,6 +197,28 @@ def test_hostile_endpoints_cost_a_bounded_time_and_are_not_followed(shop: Shop, 
     assert datetime.now(UTC) - began < timedelta(seconds=2.5)
     slow = _deliveries(shop)[1]
     assert slow.status == "pending" and slow.response_code is None and "timed out" in slow.last_error.lower()
+
+
+def test_a_dripping_endpoint_is_cut_off_at_the_deadline_and_holds_up_no_other(shop: Shop, receiver: Receiver,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(delivery, "TOTAL_SECONDS", 1.5)
+    monkeypatch.setattr(delivery, "READ_TIMEOUT", 1.0)  # each byte comes sooner than that
+    _register(shop, receiver, ["booking.confirmed"])
+    with webhook_receiver() as other:
+        made = webhooks.create_endpoint(shop.offer.builder.user_id, other.url, ["booking.confirmed"],
+                                        now=datetime.now(UTC))
+        other.secret = made.secret
+        receiver.answer(("drip", 0.2))
+        shop.book(9, kind=shop.offer.free)
+        began = time.monotonic()
+        shop.run_jobs(datetime.now(UTC) + timedelta(seconds=1))
+        took = time.monotonic() - began
+        assert 1.4 < took < 3.5  # the drip was cut off at the deadline
+        [fast] = other.received
+        assert fast.verified and fast.at - began < 1.0  # sent beside the slow one, not after it
+    dripped, sent = _deliveries(shop)
+    assert (dripped.status, dripped.response_code, dripped.last_error) == ("pending", None, "no answer within 1.5 s")
+    assert (sent.status, sent.response_code) == ("succeeded", 200)
 
 
 def test_an_address_that_turned_private_gets_nothing(shop: Shop, receiver: Receiver,
