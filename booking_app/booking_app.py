@@ -7,12 +7,13 @@ from booking_app.api.app import create_api
 from booking_app.api.proxies import forwarded_headers_transformer
 from booking_app.jobs.runner import run_jobs_in_app
 from booking_app.pages import auth, availability, booking, dashboard, find_bookings, home, session_types, wizard
-from booking_app.pages import developers  # integrations (issue 17)
+from booking_app.pages import developers, embedding  # integrations (issue 17)
 from booking_app.settings import get_settings
 
 # The proxy-headers wrapper, when configured, goes outermost so it applies to every route.
 _transformers = [create_api(), forwarded_headers_transformer(get_settings())]
-app = rx.App(api_transformer=[t for t in _transformers if t is not None], stylesheets=["/styles.css"])
+app = rx.App(api_transformer=[t for t in _transformers if t is not None], stylesheets=["/styles.css"],
+             head_components=embedding.head_components())  # the widget's frame without storage
 home.register(app)
 booking.register(app)
 wizard.register(app)

@@ -98,12 +98,38 @@ class Settings(BaseSettings):
         description="allow outgoing webhooks to private, loopback and link-local addresses (tests, local setups); "
                     "never in production: it would let builders probe the app's own network",
     )
+    embed_allowed_origins: str = Field(
+        default="*",
+        description="origins whose pages may frame the booking pages (the embeddable widget), comma-separated, "
+                    "e.g. https://ada.dev,https://www.ada.dev; '*' = any. Other pages are never frameable",
+    )
     # -- end of integrations ------------------------------------------------------------------
 
     cors_allowed_origins: str = Field(
         default="*", description="comma-separated origins allowed to call the backend from a browser; "
                                  "in production the public origin, e.g. https://book.example.com"
     )
+
+    @field_validator("embed_allowed_origins")
+    @classmethod
+    def _check_embed_origins(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        if not entries:
+            return "*"
+        for entry in entries:
+            if entry == "*":
+                continue
+            parts = urlsplit(entry)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
+                    or parts.query or parts.fragment or any(c in entry for c in " ;'\""):
+                raise ValueError(f"{entry!r} is not an origin; write origins like https://www.example.com, "
+                                 "comma-separated, or * for any")
+        return ",".join(entry.rstrip("/") for entry in entries)
+
+    @property
+    def frame_ancestors(self) -> str:
+        """The booking pages' ``Content-Security-Policy: frame-ancestors`` sources."""
+        return " ".join(self.embed_allowed_origins.split(","))
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -19,6 +19,7 @@ from booking_app.bookings.outgoing import EVENT_TYPES
 from booking_app.integrations import api_keys, webhooks
 from booking_app.scheduling.service import builder_of
 from booking_app.scheduling.slots import load_timezone
+from booking_app.settings import get_settings
 from booking_app.state.auth import AuthState
 
 ROUTE = "/dashboard/developers"
@@ -109,13 +110,24 @@ class DevelopersState(AuthState):
     log_endpoint: str = ""  # the endpoint whose delivery log is open ("" = none)
     log_url: str = ""
     deliveries: list[dict[str, str]] = []
+    app_url: str = ""
     error: str = ""
     busy: bool = False
+
+    @rx.var
+    def embed_inline(self) -> str:
+        return (f'<script src="{self.app_url}/embed.js" data-builder="{self.builder_slug}" '
+                'data-mode="inline"></script>')
+
+    @rx.var
+    def embed_popup(self) -> str:
+        return (f'<script src="{self.app_url}/embed.js" data-builder="{self.builder_slug}" '
+                'data-mode="popup" data-label="Book a session"></script>')
 
     @rx.event
     async def load(self):
         self.new_key, self.key_error, self.error, self.new_secret, self.hook_errors = "", "", "", "", {}
-        self.log_endpoint, self.deliveries = "", []
+        self.log_endpoint, self.deliveries, self.app_url = "", [], get_settings().app_url
         outcome = await self._as_builder(lambda actor: (key_rows(actor), endpoint_rows(actor)))
         if outcome.sign_in:
             return outcome.sign_in
@@ -463,12 +475,44 @@ def _webhooks_section() -> rx.Component:
     )
 
 
+def _snippet(label: str, value, element_id: str) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium"),
+        rx.flex(
+            rx.code(value, id=element_id, size="1", style={"wordBreak": "break-all"}, flex="1", min_width="0"),
+            rx.button(rx.icon("copy", size=14), "Copy", size="1", variant="soft", type="button",
+                      on_click=[rx.set_clipboard(value), rx.toast.success("Copied.")],
+                      aria_label="Copy the " + label.lower() + " snippet"),
+            gap="0.5rem", align="center", width="100%",
+        ),
+        spacing="1", width="100%",
+    )
+
+
+def _embed_section() -> rx.Component:
+    s = DevelopersState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Booking widget", as_="h2", size="5"),
+            rx.text("Paste one of these into your own site: your booking page appears in it (inline) or opens "
+                    "over it from a button (popup). Payment continues on Stripe Checkout in the same window. "
+                    "Add data-type=\"<session link name>\" to offer one session type only.", size="2",
+                    color_scheme="gray"),
+            _snippet("Inline", s.embed_inline, "embed-inline"),
+            _snippet("Popup", s.embed_popup, "embed-popup"),
+            spacing="3", width="100%",
+        ),
+        size="3", width="100%",
+    )
+
+
 def developers_page() -> rx.Component:
     return dashboard_shell(
         "/dashboard/developers/", "Developers",
         error_callout(DevelopersState.error),
         _keys_section(),
         _webhooks_section(),
+        _embed_section(),
     )
 
 

@@ -115,6 +115,11 @@ def test_builder_makes_a_key_and_watches_signed_webhooks_arrive(browser, app_url
         screenshot(page, "developers-phone")
         _no_sideways_scroll(page)
 
+    # The widget's snippets name the builder.
+    expect(page.locator("#embed-inline")).to_have_text(
+        f'<script src="{app_url}/embed.js" data-builder="demo" data-mode="inline"></script>')
+    expect(page.locator("#embed-popup")).to_contain_text('data-mode="popup"')
+
     # Revoked, the key stops working at once.
     page.get_by_role("button", name="Revoke key CRM sync").click()
     expect(page.locator(".api-key").filter(has_text="CRM sync")).to_contain_text("revoked")
