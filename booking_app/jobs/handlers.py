@@ -19,7 +19,7 @@ from booking_app.integrations.webhooks import DELIVERY_JOB
 from booking_app.jobs.queue import ClaimedJob
 from booking_app.jobs.runner import JobType
 from booking_app.mail.sender import give_up_email, send_email
-from booking_app.models import Job, JobStatus
+from booking_app.models import Job, JobStatus, WebhookDelivery
 from booking_app.payments import checkout, refunds
 
 KEEP_FINISHED_JOBS = timedelta(days=30)
@@ -34,12 +34,15 @@ def _expire_holds(_job: ClaimedJob, now: datetime) -> None:
 
 
 def _forget_old_records(_job: ClaimedJob, now: datetime) -> None:
-    """Expired sign-in sessions, old login attempts and lookups, and jobs finished long ago."""
+    """Expired sign-in sessions, old login attempts and lookups, jobs finished long ago, and
+    webhook deliveries done (succeeded or failed) as long ago."""
     forget_stale_records(now=now)
     forget_old_lookups(now=now)
     with write_session() as session:
         session.execute(sa.delete(Job).where(Job.status == JobStatus.SUCCEEDED,
                                              Job.finished_at < now - KEEP_FINISHED_JOBS))
+        session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.status != webhook_delivery.PENDING,
+                                                         WebhookDelivery.created_at < now - KEEP_FINISHED_JOBS))
 
 
 JOB_TYPES: dict[str, JobType] = {

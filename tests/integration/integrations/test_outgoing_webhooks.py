@@ -230,3 +230,21 @@ def test_an_address_that_turned_private_gets_nothing(shop: Shop, receiver: Recei
     shop.run_jobs()
     [refused] = _deliveries(shop)
     assert receiver.received == [] and refused.status == "pending" and "private or local" in refused.last_error
+
+
+def test_old_finished_deliveries_are_forgotten_after_30_days(shop: Shop, receiver: Receiver) -> None:
+    from booking_app.jobs.handlers import JOB_TYPES
+    from booking_app.jobs.queue import ClaimedJob
+
+    endpoint_id = _register(shop, receiver, ["booking.confirmed"])
+    receiver.answer(500)
+    shop.book(9, kind=shop.offer.free)
+    shop.book(11, kind=shop.offer.free, email="second@example.com")
+    shop.run_jobs()  # one delivered, one pending (its first attempt got a 500)
+    assert sorted(d.status for d in _deliveries(shop)) == ["pending", "succeeded"]
+    forget = JOB_TYPES["forget_old_records"].run
+    forget(ClaimedJob(0, "forget_old_records", {}, None, 1, 1, "test"), datetime.now(UTC) + timedelta(days=29))
+    assert len(_deliveries(shop)) == 2
+    forget(ClaimedJob(0, "forget_old_records", {}, None, 1, 1, "test"), datetime.now(UTC) + timedelta(days=31))
+    assert [d.status for d in _deliveries(shop)] == ["pending"]  # still being retried: kept
+    assert _endpoint(shop, endpoint_id) is not None
