@@ -12,6 +12,8 @@ from booking_app.pages import (
     booking,
     calendars,
     dashboard,
+    developers,
+    embedding,
     find_bookings,
     home,
     session_types,
@@ -21,7 +23,8 @@ from booking_app.settings import get_settings
 
 # The proxy-headers wrapper, when configured, goes outermost so it applies to every route.
 _transformers = [create_api(), forwarded_headers_transformer(get_settings())]
-app = rx.App(api_transformer=[t for t in _transformers if t is not None], stylesheets=["/styles.css"])
+app = rx.App(api_transformer=[t for t in _transformers if t is not None], stylesheets=["/styles.css"],
+             head_components=embedding.head_components())  # the widget's frame without storage
 home.register(app)
 booking.register(app)
 wizard.register(app)
@@ -31,6 +34,7 @@ session_types.register(app)
 availability.register(app)
 calendars.register(app)
 find_bookings.register(app)
+developers.register(app)
 app.register_lifespan_task(run_jobs_in_app)  # refunds, mails, closing checkouts, expiring holds
 if get_settings().uses_stripe_emulator:
     from booking_app.pages import mailbox

@@ -1,7 +1,7 @@
 """Command line: ``python -m booking_app.cli <command>``.
 
 Commands: ``migrate``, ``seed-demo``, ``create-builder``, ``reset-password``, ``worker``, ``jobs``,
-``retry-job``, ``calendar-feed``, ``add-calendar``, ``sync-calendars``.
+``retry-job``, ``calendar-feed``, ``add-calendar``, ``sync-calendars``, ``create-api-key``.
 """
 
 from __future__ import annotations
@@ -161,6 +161,17 @@ def _cmd_sync_calendars(args: argparse.Namespace) -> None:
     print(f"Synced {count} calendar connection(s).")
 
 
+def _cmd_create_api_key(args: argparse.Namespace) -> None:
+    from datetime import UTC, datetime
+
+    from booking_app.integrations.api_keys import create_key_for_slug
+
+    made = create_key_for_slug(args.builder_slug, args.name, now=datetime.now(UTC))
+    print(made.secret)
+    print(f"API key {made.key.name!r} created for builder {args.builder_slug!r}. It is shown only this once; "
+          "use it as 'Authorization: Bearer <key>'.", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m booking_app.cli", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -205,6 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
     sync_all = commands.add_parser("sync-calendars", help="read every connected calendar now (of one builder)")
     sync_all.add_argument("slug", nargs="?")
     sync_all.set_defaults(handler=_cmd_sync_calendars)
+    api_key = commands.add_parser("create-api-key", help="make a builder API key and print it (shown once)")
+    api_key.add_argument("builder_slug", help="the builder's slug (/book/<slug>)")
+    api_key.add_argument("--name", required=True, help="what the key is for, e.g. 'CRM sync'")
+    api_key.set_defaults(handler=_cmd_create_api_key)
     return parser
 
 

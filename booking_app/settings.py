@@ -109,6 +109,19 @@ class Settings(BaseSettings):
     )
     email_from: str = Field(default="Makerhours <bookings@localhost>", description="the From of every mail")
 
+    # -- Integrations (issue 17) ---------------------------------------------------------------
+    webhook_allow_private_targets: bool = Field(
+        default=False,
+        description="allow outgoing webhooks to private, loopback and link-local addresses (tests, local setups); "
+                    "never in production: it would let builders probe the app's own network",
+    )
+    embed_allowed_origins: str = Field(
+        default="*",
+        description="origins whose pages may frame the booking pages (the embeddable widget), comma-separated, "
+                    "e.g. https://ada.dev,https://www.ada.dev; '*' = any. Other pages are never frameable",
+    )
+    # -- end of integrations ------------------------------------------------------------------
+
     cors_allowed_origins: str = Field(
         default="", description="comma-separated origins allowed to call the backend from a browser; "
                                 "empty = APP_URL's origin only; '*' = any (never in production)"
@@ -119,6 +132,27 @@ class Settings(BaseSettings):
                                    description="absolute lifetime of a builder's sign-in session")
     session_idle_minutes: int = Field(default=120, ge=5, le=30 * 24 * 60,
                                       description="a builder's session ends after this long without a request")
+
+    @field_validator("embed_allowed_origins")
+    @classmethod
+    def _check_embed_origins(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        if not entries:
+            return "*"
+        for entry in entries:
+            if entry == "*":
+                continue
+            parts = urlsplit(entry)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
+                    or parts.query or parts.fragment or any(c in entry for c in " ;'\""):
+                raise ValueError(f"{entry!r} is not an origin; write origins like https://www.example.com, "
+                                 "comma-separated, or * for any")
+        return ",".join(entry.rstrip("/") for entry in entries)
+
+    @property
+    def frame_ancestors(self) -> str:
+        """The booking pages' ``Content-Security-Policy: frame-ancestors`` sources."""
+        return " ".join(self.embed_allowed_origins.split(","))
 
     @property
     def cors_origin_list(self) -> list[str]:

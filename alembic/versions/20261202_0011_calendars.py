@@ -2,7 +2,7 @@
 (busy time), and the bookings written into a CalDAV calendar.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02 09:45:00+00:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel  # noqa: F401 - autogenerate may render sqlmodel.sql.sqltypes.Au
 from alembic import op
 
 revision: str = '0011'
-down_revision: str | None = '0009'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from booking_app.api import dev_mailbox, health, public, stripe_webhook
+from booking_app.api import builder as builder_api  # integrations (issue 17)
+from booking_app.api import embed
 from booking_app.api.errors import BodySizeLimit, install_error_handlers
 from booking_app.settings import get_settings
 
@@ -21,6 +23,7 @@ def create_api() -> FastAPI:
     )
     install_error_handlers(api)
     api.add_middleware(BodySizeLimit)
+    api.add_middleware(embed.FramingHeaders)  # the booking pages may be framed (the widget), nothing else
     api.include_router(health.router, prefix="/api")
     api.include_router(stripe_webhook.router, prefix="/api")
     if get_settings().uses_stripe_emulator:
@@ -28,5 +31,7 @@ def create_api() -> FastAPI:
 
         api.include_router(emulator_router)
         api.include_router(dev_mailbox.router, prefix="/api")  # local setups only: see the module
+    api.include_router(builder_api.router, prefix="/api")  # /api/me: the builder API (API keys)
+    api.include_router(embed.router)  # /embed.js, the embeddable booking widget
     api.include_router(public.router, prefix="/api")  # last: it ends with the /api catch-all
     return api

@@ -76,7 +76,7 @@ def _validation_error_response(_request: Request, exc: Exception) -> JSONRespons
 def _http_error_response(_request: Request, exc: Exception) -> JSONResponse:
     """Framework-raised HTTP errors (e.g. a body that is not valid JSON) in the same shape."""
     assert isinstance(exc, HTTPException)
-    code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+    code = {400: "bad_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
     return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from booking_app import messages
-from booking_app.bookings import notices, policy, queries, transitions
+from booking_app.bookings import notices, outgoing, policy, queries, transitions
 from booking_app.db import write_session
 from booking_app.errors import Conflict
 from booking_app.jobs import runner
@@ -90,7 +90,8 @@ def _cancel(session: Session, booking: Booking, owed: int, *, by: CancelledBy, a
                                        reason=refund_reason, now=now, actor=Actor(by.value),
                                        actor_user_id=actor_user_id) if owed else 0
     if was_confirmed:  # a hold given up is nobody's news
-        notices.booking_cancelled(session, booking.id, by=by.value, refund=promised,
-                                  sequence=transitions.calendar_sequence(session, booking.id), now=now)
+        sequence = transitions.calendar_sequence(session, booking.id)
+        notices.booking_cancelled(session, booking.id, by=by.value, refund=promised, sequence=sequence, now=now)
+        outgoing.booking_cancelled(session, booking.id, sequence=sequence, now=now)
     log.info("booking %s cancelled by %s; refund of %d promised", booking.id, by.value, promised)
     return Cancellation(booking_id=booking.id, refund_amount=promised)

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from booking_app import messages
-from booking_app.bookings import customer, events, notices
+from booking_app.bookings import customer, events, notices, outgoing
 from booking_app.bookings.transitions import expire_stale_holds
 from booking_app.db import get_engine, read_connection, read_session, write_session
 from booking_app.errors import Conflict, InvalidInput, TooManyRequests
@@ -267,6 +267,7 @@ def _insert_hold(
         events.record(session, booking.id, BookingEventKind.CONFIRMED, Actor.CUSTOMER, now=now,
                       detail="free session, confirmed when booked")
         notices.booking_confirmed(session, booking.id, now=now)
+        outgoing.booking_confirmed(session, booking.id, now=now)
     else:
         events.record(session, booking.id, BookingEventKind.HELD, Actor.CUSTOMER, now=now)
     log.info("booking %s created: %s at %s", booking.id, booking.status, booking.start_at.isoformat())

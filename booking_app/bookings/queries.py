@@ -73,3 +73,9 @@ def of_builder(session: Session, builder_id: int, *, changed_after: datetime | N
     if ending_after is not None:
         query = query.where(Booking.end_at > ending_after)
     return [BookingDetails(*row) for row in session.exec(query.order_by(Booking.start_at, Booking.id)).all()]
+
+
+def by_id(session: Session, booking_id: int) -> BookingDetails | None:
+    """A booking by id, for the system's own work (outgoing webhooks); no authorization."""
+    row = session.exec(_DETAILS.where(Booking.id == booking_id)).first()
+    return BookingDetails(*row) if row is not None else None

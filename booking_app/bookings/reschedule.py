@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from booking_app import messages
-from booking_app.bookings import events, notices, policy, queries
+from booking_app.bookings import events, notices, outgoing, policy, queries
 from booking_app.bookings.holds import check_timing, free_seat
 from booking_app.bookings.queries import BookingDetails
 from booking_app.db import write_session
@@ -120,4 +120,5 @@ def _move(session: Session, details: BookingDetails, start: datetime, *, actor: 
                   detail=detail + (f" — “{message}”" if message else ""))
     notices.booking_moved(session, booking.id, by=actor.value, old_start=old_start, message=message, sequence=moved,
                           now=now)
+    outgoing.booking_rescheduled(session, booking.id, sequence=moved, old_start=old_start, now=now)
     log.info("booking %s moved by the %s %s", booking.id, actor.value, detail)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
-from booking_app.bookings import events, notices
+from booking_app.bookings import events, notices, outgoing
 from booking_app.models import Actor, Booking, BookingEvent, BookingEventKind, BookingStatus, CancelledBy
 from booking_app.scheduling.guards import lock_builder, time_is_taken, violated_guard
 
@@ -78,6 +78,7 @@ def confirm_paid(connection: Connection, booking_id: int, *, amount: int, curren
                   currency=currency)
     events.record(connection, booking_id, BookingEventKind.CONFIRMED, Actor.SYSTEM, now=now)
     notices.booking_confirmed(connection, booking_id, now=now)
+    outgoing.booking_confirmed(connection, booking_id, now=now)
     return True
 
 
@@ -153,6 +154,7 @@ def reactivate_expired_booking(session: Session, booking: Booking, *, amount: in
     events.record(session, booking.id, BookingEventKind.CONFIRMED, Actor.SYSTEM, now=now,
                   detail="the time was still free")
     notices.booking_confirmed(session, booking.id, now=now)
+    outgoing.booking_confirmed(session, booking.id, now=now)
     return True
 
 

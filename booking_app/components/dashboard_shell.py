@@ -12,6 +12,7 @@ SECTIONS = (
     ("/dashboard/session-types/", "Session types", "layout-list"),
     ("/dashboard/availability/", "Availability", "clock"),
     ("/dashboard/calendars/", "Calendars", "calendar-sync"),
+    ("/dashboard/developers/", "Developers", "code"),  # integrations (issue 17)
 )
 
 

@@ -34,6 +34,7 @@ def header() -> rx.Component:
         ),
         border_bottom=f"1px solid {rx.color('gray', 4)}",
         background=rx.color("gray", 1),
+        class_name="site-chrome",  # hidden inside the embedded widget (styles.css)
     )
 
 
@@ -50,6 +51,7 @@ def footer() -> rx.Component:
         ),
         border_top=f"1px solid {rx.color('gray', 4)}",
         margin_top="auto",
+        class_name="site-chrome",
     )
 
 
@@ -69,6 +71,7 @@ def test_mode_banner() -> rx.Component:
         background=rx.color("amber", 3),
         color=rx.color("amber", 11),
         role="status",
+        class_name="site-chrome",
     )
 
 
@@ -82,4 +85,5 @@ def page_shell(*children: rx.Component) -> rx.Component:
         direction="column",
         min_height="100vh",
         background=rx.color("gray", 2),
+        class_name="page-shell",
     )

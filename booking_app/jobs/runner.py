@@ -18,6 +18,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -38,6 +39,12 @@ class JobType:
     run: Callable[[ClaimedJob, datetime], None]
     on_dead: Callable[[ClaimedJob, str, datetime], None] | None = None
     every: timedelta | None = None
+    # Run beside the batch's other jobs, in the runner's thread pool: for jobs that wait on
+    # someone else's server (outgoing webhooks), so that a slow one holds up nothing else.
+    parallel: bool = False
+
+
+_PARALLEL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="job-parallel")
 
 
 _wake = threading.Event()
@@ -77,8 +84,12 @@ class JobRunner:
             return 0
         queue.mark_lost_leases_dead(now=now)
         jobs = queue.claim(self.worker, now=now, limit=self.batch, kinds=tuple(self.job_types))
+        beside = [_PARALLEL.submit(self._run, job, now) for job in jobs if self.job_types[job.kind].parallel]
         for job in jobs:
-            self._run(job, now if now is not None else datetime.now(UTC))
+            if not self.job_types[job.kind].parallel:
+                self._run(job, now)
+        for future in beside:
+            future.result()  # _run handles the job's own failures; this waits for the batch
         return len(jobs)
 
     def run_until_idle(self, now: datetime | None = None, *, max_rounds: int = 1000) -> int:

@@ -61,7 +61,7 @@ class Composed:
     message: EmailMessage
     recipient: str
     subject: str
-    booking_id: int | None  # None for the account mails (sign-up)
+    booking_id: int | None  # None for a mail about no booking (sign-up, a disabled webhook endpoint)
 
 
 def one_line(text: str, limit: int = SUBJECT_LIMIT) -> str:
@@ -78,6 +78,8 @@ def compose(payload: dict[str, Any], *, job_key: str, now: datetime) -> Composed
         return _your_bookings(payload, job_key=job_key, now=now)
     if payload["template"] in ACCOUNT_MAILS:
         return _account_mail(payload, job_key=job_key, now=now)
+    if payload["template"] == "webhook_disabled":  # integrations (issue 17)
+        return _webhook_disabled(payload, job_key=job_key, now=now)
     booking_id = int(payload["booking_id"])
     with read_session() as session:
         booking = session.get(Booking, booking_id)
@@ -154,6 +156,29 @@ def _account_mail(payload: dict[str, Any], *, job_key: str, now: datetime) -> Co
                    "this e-mail: nothing has changed."],
             button=("Sign in", sign_in_url()), footer=ACCOUNT_FOOTER)
         name = ""
+    message = _message(content, to=(name, address), job_key=job_key, now=now)
+    return Composed(message, address, str(message["Subject"]), None)
+
+
+def _webhook_disabled(payload: dict[str, Any], *, job_key: str, now: datetime) -> Composed | None:
+    """To a builder: a webhook endpoint failed for a day and was disabled."""
+    from booking_app.db import read_session
+    from booking_app.models import Builder
+
+    with read_session() as session:
+        found = session.exec(select(Builder.display_name, User.email).join(User, User.id == Builder.user_id)
+                             .where(Builder.id == int(payload["builder_id"]))).first()
+    if found is None:
+        return None
+    name, address = found
+    content = Content(
+        subject="A webhook endpoint was disabled", heading="Your webhook endpoint was disabled",
+        lines=[f"Every delivery to {one_line(payload['url'], 300)} failed for a day, so we stopped sending to it.",
+               "Events from now on are not sent there until you enable it again on the Developers page; the "
+               "delivery log shows what it answered, and you can resend what it missed."],
+        facts=[("Endpoint", one_line(payload["url"], 300)), ("Reason", one_line(payload.get("reason", ""), 500))],
+        button=("Open the Developers page", f"{get_settings().app_url}/dashboard/developers/"),
+        footer="You get this e-mail because you registered a webhook endpoint on Makerhours.")
     message = _message(content, to=(name, address), job_key=job_key, now=now)
     return Composed(message, address, str(message["Subject"]), None)
 

@@ -47,8 +47,8 @@ def give_up_email(job: ClaimedJob, error: str, now: datetime) -> None:
 
 
 def _record(booking_id: int | None, kind: BookingEventKind, now: datetime, detail: str) -> None:
-    if booking_id is None:  # an account mail: no booking's timeline to write on
-        log.info("mail: %s: %s", kind, detail)
+    if booking_id is None:  # an account mail or a disabled webhook endpoint: no booking's timeline
+        log.info("mail %s: %s", kind.value, detail)
         return
     with write_session() as session:
         events.record(session, booking_id, kind, Actor.SYSTEM, now=now, detail=detail)

@@ -17,6 +17,8 @@ from booking_app.models.enums import (
     StripeEventOutcome,
 )
 from booking_app.models.lifecycle import BookingEvent, Job
+# Integrations (issue 17): API keys, outgoing webhooks
+from booking_app.models.integrations import ApiKey, WebhookDelivery, WebhookEndpoint
 from booking_app.models.mail import BookingLookup, MailboxMessage
 from booking_app.models.offer import DateOverride, DateOverrideWindow, SessionType, WeeklyWindow
 from booking_app.models.stripe_emulator import EmulatorDelivery, EmulatorObject, EmulatorSetting
@@ -61,4 +63,8 @@ __all__ = [
     "EmulatorSetting",
     "LoginAttempt",
     "utcnow",
+    # Integrations (issue 17)
+    "ApiKey",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -20,6 +20,7 @@ from booking_app import messages
 from booking_app.errors import Conflict, DomainError, InvalidInput
 from booking_app.models import BookingStatus
 from booking_app.pages import wizard_data as data
+from booking_app.pages import embedding
 from booking_app.pages.navigation import go_to_checkout
 from booking_app.pages.wizard_data import BuilderCard, DayCell, SessionTypeCard, SlotChoice
 from booking_app.state.checked import Id, between, checked, text
@@ -211,6 +212,8 @@ class WizardState(rx.State):
         if self.type_id:
             self.slots_loading = True  # until browser_settings' refresh: times shown may be stale
         events.append(rx.call_script(DETECT_BROWSER, callback=WizardState.browser_settings))
+        if query.get("embed") == "1":  # inside the embeddable widget (integrations, issue 17)
+            events.append(embedding.mark_frame())
         return events
 
     def _prefill(self, query: dict) -> None:
@@ -484,6 +487,8 @@ class WizardState(rx.State):
             self._left_for_checkout = True
             yield go_to_checkout(reservation.checkout_url)  # same tab; busy stays on while leaving
         else:
+            yield embedding.booking_confirmed({"status": "confirmed", "start": self.selected_start,
+                                               "session_type": self.chosen.title, "builder": self.profile.slug})
             yield rx.redirect(f"/booking/{reservation.token}/")
 
     # -- reschedule mode: move the booking -------------------------------------------------

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
-from booking_app.bookings import notices, payment_outcomes, transitions
+from booking_app.bookings import notices, outgoing, payment_outcomes, transitions
 from booking_app.db import autocommit_connection, get_engine, session_on, write_connection, write_session
 from booking_app.errors import PaymentNotFound
 from booking_app.jobs import runner
@@ -123,10 +123,13 @@ def _paid_and_confirmed_statement(recorded: bool) -> sa.Select:
               .returning(sa.column("id")).cte("logged"))
     # And the confirmation mails it promises (the same jobs ``notices.booking_confirmed`` adds).
     mailed = notices.confirmed_mail_jobs(confirmed).returning(sa.column("id")).cte("mailed")
+    # And the outgoing webhook it promises, when the builder has an endpoint (``outgoing``).
+    hooked = outgoing.confirmed_event_jobs(confirmed).returning(sa.column("id")).cte("hooked")
     return sa.select(*columns, sa.exists(sa.select(claimed.c.id)).label("claimed"),
                      sa.exists(sa.select(confirmed.c.id)).label("confirmed"),
                      sa.exists(sa.select(logged.c.id)).label("logged"),
-                     sa.exists(sa.select(mailed.c.id)).label("mailed"))
+                     sa.exists(sa.select(mailed.c.id)).label("mailed"),
+                     sa.exists(sa.select(hooked.c.id)).label("hooked"))
 
 
 # Built once each (see _CLAIM_PAYMENT): for the confirmation page and for the webhook.

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from booking_app.bookings import events, notices
+from booking_app.bookings import events, notices, outgoing
 from booking_app.db import read_session, write_session
 from booking_app.errors import PaymentError, PaymentUnavailable
 from booking_app.jobs.queue import ClaimedJob, RetryLater, enqueue
@@ -202,6 +202,8 @@ def apply_refund_status(session: Session, refund_id: int, status: RefundStatus, 
         if status == RefundStatus.SUCCEEDED:
             notices.refund_completed(session, payment.booking_id, refund_id=refund.id, amount=refund.amount,
                                      currency=refund.currency, reason=refund.reason, now=now)
+            outgoing.booking_refunded(session, payment.booking_id, refund_id=refund.id, amount=refund.amount,
+                                      currency=refund.currency, now=now)
     refunded = session.exec(select(func.coalesce(func.sum(Refund.amount), 0))
                             .where(Refund.payment_id == payment.id, Refund.status == RefundStatus.SUCCEEDED)).one()
     if refunded > 0 and payment.status in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED):

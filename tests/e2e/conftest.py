@@ -35,6 +35,7 @@ def app_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) 
     # would stop the suite.
     limits = {"MAX_ACTIVE_HOLDS": "50", "MAX_FREE_BOOKINGS_PER_DAY": "100", "MAX_FREE_BOOKINGS_PER_CLIENT_PER_DAY": "1000",
               "CALENDAR_ALLOW_PRIVATE_HOSTS": "true"}  # the calendar test serves its feed on 127.0.0.1
+    limits["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true"  # the webhook receiver listens on 127.0.0.1
     with running_app(f"sqlite:///{database}", workdir, limits) as app:
         try:
             yield app

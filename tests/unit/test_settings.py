@@ -125,3 +125,26 @@ def test_cors_origins_are_a_comma_separated_list_defaulting_to_app_urls_origin()
     assert Settings(cors_allowed_origins="*").cors_origin_list == ["*"]
     assert Settings(cors_allowed_origins=" https://a.example , https://b.example ").cors_origin_list == [
         "https://a.example", "https://b.example"]
+
+
+# -- integrations (issue 17) -----------------------------------------------------------------
+
+
+def test_embed_allowed_origins_are_origins_or_any(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings(_env_file=None).frame_ancestors == "*"
+    monkeypatch.setenv("EMBED_ALLOWED_ORIGINS", " https://ada.dev/ , http://localhost:8080")
+    assert load_settings(_env_file=None).frame_ancestors == "https://ada.dev http://localhost:8080"
+    for bad in ("ada.dev", "https://ada.dev/page", "https://ada.dev; script-src *", "javascript:alert(1)"):
+        monkeypatch.setenv("EMBED_ALLOWED_ORIGINS", bad)
+        with pytest.raises(SettingsError, match="EMBED_ALLOWED_ORIGINS: .*is not an origin"):
+            load_settings(_env_file=None)
+
+
+def test_webhook_private_targets_are_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WEBHOOK_ALLOW_PRIVATE_TARGETS", raising=False)
+    assert load_settings(_env_file=None).webhook_allow_private_targets is False
+    monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
+    assert load_settings(_env_file=None).webhook_allow_private_targets is True
+    monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE_TARGETS", "perhaps")
+    with pytest.raises(SettingsError, match="WEBHOOK_ALLOW_PRIVATE_TARGETS"):
+        load_settings(_env_file=None)
