@@ -103,26 +103,22 @@ class CalendarsState(AuthState):
     @rx.event
     @checked(connection_id=Id)
     async def sync_now(self, connection_id: int):
-        outcome = await self._as_builder(_sync, connection_id)
-        if outcome.sign_in:
-            return outcome.sign_in
-        if not outcome.ok:
-            self.error = outcome.message
-            return None
-        self.connections = outcome.value
-        return rx.toast.success("Syncing now; reload in a moment to see the result.")
+        return await self._change(_sync, connection_id, "Syncing now; reload in a moment to see the result.")
 
     @rx.event
     @checked(connection_id=Id)
     async def remove(self, connection_id: int):
-        outcome = await self._as_builder(_remove, connection_id)
+        return await self._change(_remove, connection_id, "Calendar removed; its events no longer block your times.")
+
+    async def _change(self, service, connection_id: int, done: str):  # noqa: ANN001 - _sync or _remove
+        outcome = await self._as_builder(service, connection_id)
         if outcome.sign_in:
             return outcome.sign_in
         if not outcome.ok:
             self.error = outcome.message
             return None
         self.connections = outcome.value
-        return rx.toast.success("Calendar removed; its events no longer block your times.")
+        return rx.toast.success(done)
 
     @rx.event
     @checked()

@@ -17,6 +17,7 @@ from tests.e2e.wizard import (
     customer_page,
     open_wizard,
     pick_time,
+    sign_in_as_demo,
     wait_for_heading,
     weekday_ahead,
 )
@@ -27,11 +28,7 @@ DEEP_DIVE = "Architecture deep dive"
 
 def _builder_changes_the_deep_dive(browser, app_url: str) -> None:
     page = customer_page(browser, "desktop")
-    page.goto(f"{app_url}/dashboard/session-types/")
-    page.wait_for_url(re.compile(r"/login/\?next="))
-    page.get_by_label("E-mail").fill("demo@makerhours.app")
-    page.get_by_label("Password").fill("demo-builder-pass")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_as_demo(page, app_url, "/dashboard/session-types/")
     wait_for_heading(page, "Session types")
     page.get_by_role("button", name=f"Edit {DEEP_DIVE}").click()
     dialog = page.get_by_role("dialog")
@@ -88,12 +85,7 @@ def test_a_cancellation_in_a_lower_tier_refunds_the_part_the_dialog_quoted(brows
     # The builder's tiers put a booking three weeks ahead in a 40 % tier: full refund only
     # from 720 hours (30 days) before.
     page = customer_page(browser, "desktop")
-    page.goto(f"{app_url}/login/")
-    page.get_by_label("E-mail").fill("demo@makerhours.app")
-    page.get_by_label("Password").fill("demo-builder-pass")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/dashboard/"))
-    page.goto(f"{app_url}/dashboard/session-types/")
+    sign_in_as_demo(page, app_url, "/dashboard/session-types/")
     page.get_by_role("button", name=f"Edit {DEEP_DIVE}").click()
     page.get_by_label("Hours before the start, tier 1").fill("720")
     page.get_by_label("Hours before the start, tier 2").fill("1")

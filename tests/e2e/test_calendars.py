@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.wizard import customer_page, weekday_ahead
+from tests.e2e.wizard import customer_page, sign_in_as_demo, weekday_ahead
 from tests.support.calendar_servers import start_ics_feed
 
 pytestmark = pytest.mark.e2e
@@ -40,11 +40,7 @@ def test_a_connected_calendar_removes_its_times_from_the_booking_page(browser, a
                  "SUMMARY:Dentist\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode()
     try:
         page = customer_page(browser, "phone")
-        page.goto(f"{app_url}/dashboard/calendars/")
-        page.wait_for_url(re.compile(r"/login/\?next="))
-        page.get_by_label("E-mail").fill("demo@makerhours.app")
-        page.get_by_label("Password").fill("demo-builder-pass")
-        page.get_by_role("button", name="Sign in").click()
+        sign_in_as_demo(page, app_url, "/dashboard/calendars/")
         expect(page.get_by_role("heading", name="Calendars", exact=True)).to_be_visible()
         feed_address = page.locator("#feed-url")
         expect(feed_address).to_have_value(re.compile(r"/api/calendar-feeds/[\w-]{43}\.ics$"))

@@ -140,3 +140,13 @@ def move_emulator_clock(app_url: str, seconds: float) -> None:
     the webhooks that fell due."""
     _emulator(app_url, "/_control/clock", {"seconds": seconds})
     _emulator(app_url, "/_control/deliver", {})
+
+
+def sign_in_as_demo(page: Page, app_url: str, path: str = "/dashboard/") -> None:
+    """Sign in as the demo builder through ``path``'s sign-in redirect, and land on it."""
+    page.goto(f"{app_url}{path}")
+    page.wait_for_url(re.compile(r"/login/\?next="))
+    page.get_by_label("E-mail").fill("demo@makerhours.app")
+    page.get_by_label("Password").fill("demo-builder-pass")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(re.escape(path) + "$"))
