@@ -365,6 +365,9 @@ class WizardState(rx.State):
         self.timezone, self.timezone_chosen = name, True
         self.zone_picker_open, self.zone_query = False, ""
         self.selected_day = ""  # dates move with the zone; the first free one is shown
+        # Busy in the same update that closes the picker: the times shown until the new ones
+        # arrive are the old zone's, and the calendar must not be used meanwhile.
+        self.slots_loading = True
         return WizardState.refresh_slots
 
     # -- step 3: details ------------------------------------------------------------------
