@@ -6,6 +6,7 @@ user and every field; passwords are read from the submitted form, never kept in 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -52,6 +53,9 @@ def _remove(actor_user_id: int, connection_id: int) -> list[ConnectionView]:
     return connections.list_connections(actor_user_id)
 
 
+WATCH_SECONDS, WATCH_LIMIT = 1.5, 20  # how long the page follows a sync it asked for (30 s)
+
+
 class CalendarsState(AuthState):
     feed_url: str = ""
     connections: list[ConnectionView] = []
@@ -59,6 +63,7 @@ class CalendarsState(AuthState):
     errors: dict[str, str] = {}
     error: str = ""
     busy: bool = False
+    _watching: bool = False
 
     @rx.event
     @checked()
@@ -99,11 +104,13 @@ class CalendarsState(AuthState):
         self.connections = outcome.value
         yield rx.call_script("document.getElementById('calendar-form')?.reset()")  # emptied only once it worked
         yield rx.toast.success("Calendar connected. Its events block your times after the first sync.")
+        yield CalendarsState.watch_syncs
 
     @rx.event
     @checked(connection_id=Id)
     async def sync_now(self, connection_id: int):
-        return await self._change(_sync, connection_id, "Syncing now; reload in a moment to see the result.")
+        done = await self._change(_sync, connection_id, "Syncing now…")
+        return done if done is None or self.error else [done, CalendarsState.watch_syncs]
 
     @rx.event
     @checked(connection_id=Id)
@@ -119,6 +126,33 @@ class CalendarsState(AuthState):
             return None
         self.connections = outcome.value
         return rx.toast.success(done)
+
+    @rx.event(background=True)
+    @checked()
+    async def watch_syncs(self):
+        """After a connection was added or a sync asked for, follow the list for a while, so the
+        builder sees the sync's outcome (events counted, or the error) without reloading."""
+        async with self:
+            if self._watching:
+                return
+            self._watching = True
+            before = [(c.id, c.last_synced, c.last_error) for c in self.connections]
+        try:
+            for _ in range(WATCH_LIMIT):
+                await asyncio.sleep(WATCH_SECONDS)
+                async with self:
+                    actor = await self._actor_id()
+                if actor is None:
+                    break
+                found = await asyncio.to_thread(connections.list_connections, actor)
+                async with self:
+                    self.connections = found
+                if [(c.id, c.last_synced, c.last_error) for c in found] != before and all(
+                        c.last_synced or c.last_error for c in found):
+                    break
+        finally:
+            async with self:
+                self._watching = False
 
     @rx.event
     @checked()
