@@ -197,3 +197,15 @@ WEBHOOK_NOT_FOUND = "This webhook endpoint does not exist."
 WEBHOOK_DELIVERY_NOT_FOUND = "This delivery does not exist."
 WEBHOOK_RESEND_DISABLED = "This endpoint is disabled; enable it again before resending."
 WEBHOOK_RESEND_PENDING = "This delivery is still being sent (it is retried automatically); resend it once it has failed or succeeded."
+
+# -- Customer accounts (issue 16): sign-in by code or link, my bookings, members-only types ----
+CUSTOMER_CODE_SENT = ("We've sent a sign-in code and link to {email}. They work once, for 15 minutes. "
+                      "Check your spam folder if nothing arrives.")
+CUSTOMER_CODE_LIMIT = "You asked for several codes in a short time. Please wait 15 minutes, then ask again."
+CUSTOMER_CODE_WRONG = ("That code is not right, or it has expired or been used. Check the latest e-mail, "
+                       "or ask for a new code.")
+CUSTOMER_CODE_THROTTLED = "Too many wrong codes from your network. Please wait 15 minutes and try again."
+CUSTOMER_CODE_FORMAT = "Enter the 6 digits from the e-mail."
+CUSTOMER_LINK_INVALID = ("This sign-in link has expired or was already used. Ask for a new code: "
+                         "links work once, for 15 minutes.")
+CUSTOMER_SIGN_IN_NEEDED = "Please sign in to see your bookings."
