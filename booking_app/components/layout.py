@@ -29,7 +29,10 @@ def brand() -> rx.Component:
 def header() -> rx.Component:
     return rx.el.header(
         rx.container(
-            rx.hstack(brand(), justify="between", align="center", padding_y="0.75rem"),
+            rx.hstack(brand(),
+                      # Customers' own bookings (issue 16): signs in by e-mail code when needed.
+                      rx.link("My bookings", href="/account/", size="2", weight="medium", id="header-my-bookings"),
+                      justify="between", align="center", padding_y="0.75rem"),
             size="4",
         ),
         border_bottom=f"1px solid {rx.color('gray', 4)}",

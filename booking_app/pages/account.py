@@ -1,6 +1,6 @@
 """Customer accounts (issue 16): ``/account/sign-in`` (a code by e-mail, no password),
 ``/account/sign-in/link`` (the mail's one-time link: a click signs in — not the page load,
-so mail scanners that open links do not spend it)."""
+so mail scanners that open links do not spend it), and ``/account`` ("My bookings")."""
 
 from __future__ import annotations
 
@@ -185,5 +185,93 @@ def customer_link_page() -> rx.Component:
 def register(app: rx.App) -> None:
     app.add_page(customer_sign_in_page, route="/account/sign-in", title="Sign in to see your bookings",
                  on_load=CustomerSignInState.load)
+    app.add_page(account_page, route="/account", title="My bookings", on_load=AccountState.load)
     app.add_page(customer_link_page, route="/account/sign-in/link", title="Sign in to Makerhours")
 
+
+# -- My bookings -----------------------------------------------------------------------------
+
+
+class AccountState(CustomerState):
+    upcoming: list[dict[str, str | bool]] = []
+    past: list[dict[str, str | bool]] = []
+    loaded: bool = False
+
+    @rx.event
+    @checked()
+    async def load(self):
+        """``on_load`` of ``/account``: the list, or the sign-in page (and back here)."""
+        from booking_app.bookings import mine
+
+        if await self._customer() is None:
+            return self._to_customer_sign_in("/account/")
+        root = await self.get_state(CustomerState)
+        try:
+            found = await asyncio.to_thread(mine.my_bookings, root.customer_token, now=_now())
+        except DomainError:
+            return self._to_customer_sign_in("/account/")
+        self.upcoming, self.past, self.loaded = mine.rows(found.upcoming), mine.rows(found.past), True
+
+
+
+def _booking_card(row) -> rx.Component:
+    actions = rx.hstack(
+        rx.link(rx.button("Open", size="2", variant="soft"), href=row["url"], reload_document=True,
+                aria_label=f"Open the booking: {row['title']}"),
+        rx.cond(row["pay"], rx.link(rx.button("Pay", size="2"), href=row["url"], reload_document=True)),
+        rx.cond(row["can_reschedule"],
+                rx.link(rx.button("Reschedule", size="2", variant="outline"), href=row["url"], reload_document=True)),
+        rx.cond(row["can_cancel"],
+                rx.link(rx.button("Cancel", size="2", variant="outline", color_scheme="red"), href=row["url"],
+                        reload_document=True)),
+        spacing="2", wrap="wrap",
+    )
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(row["title"], as_="h3", size="3"),
+                rx.spacer(),
+                rx.badge(row["status_label"], color_scheme=rx.match(row["status"], ("confirmed", "green"),
+                                                                    ("pending_payment", "amber"), "gray")),
+                width="100%", align="center", wrap="wrap",
+            ),
+            rx.text("with ", row["builder"], size="2"),
+            rx.text(row["when"], " (", row["timezone"], ")", size="2", color_scheme="gray"),
+            rx.text(row["payment"], size="2"),
+            actions,
+            spacing="2", width="100%",
+        ),
+        width="100%", class_name="account-booking",
+    )
+
+
+def _section(title: str, items, empty: str, section_id: str) -> rx.Component:
+    return rx.vstack(
+        rx.heading(title, as_="h2", size="4"),
+        rx.cond(items.length() > 0, rx.vstack(rx.foreach(items, _booking_card), spacing="3", width="100%"),
+                rx.text(empty, size="2", color_scheme="gray")),
+        spacing="3", width="100%", id=section_id,
+    )
+
+
+def account_page() -> rx.Component:
+    s = AccountState
+    return page_shell(rx.vstack(
+        rx.hstack(
+            rx.vstack(
+                rx.heading("My bookings", as_="h1", size="7"),
+                rx.text("Signed in as ", rx.text.strong(s.customer_email), size="2", color_scheme="gray"),
+                spacing="1",
+            ),
+            rx.spacer(),
+            rx.button("Sign out", variant="outline", on_click=s.sign_out_customer, id="customer-sign-out"),
+            width="100%", align="center", wrap="wrap", spacing="3",
+        ),
+        rx.cond(s.loaded,
+                rx.vstack(
+                    _section("Upcoming", s.upcoming, "No upcoming bookings.", "account-upcoming"),
+                    _section("Past and cancelled", s.past, "Nothing here yet.", "account-past"),
+                    spacing="6", width="100%"),
+                rx.text("Loading…", color_scheme="gray", size="2")),
+        spacing="5", width="100%", max_width="760px", margin_x="auto", margin_top="2rem",
+    ))
