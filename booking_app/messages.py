@@ -209,3 +209,9 @@ CUSTOMER_CODE_FORMAT = "Enter the 6 digits from the e-mail."
 CUSTOMER_LINK_INVALID = ("This sign-in link has expired or was already used. Ask for a new code: "
                          "links work once, for 15 minutes.")
 CUSTOMER_SIGN_IN_NEEDED = "Please sign in to see your bookings."
+MEMBERS_ONLY = ("Only signed-in customers can book this session. Sign in with your e-mail address (we send you a "
+                "code), then book.")
+MEMBERS_ONLY_API = ("This session type is for signed-in customers: send “Authorization: Bearer <customer token>” "
+                    "(get one with POST /api/customer/sign-in/code and /api/customer/sign-in/verify).")
+CUSTOMER_TOKEN_INVALID = ("Send a customer token as “Authorization: Bearer …” (POST /api/customer/sign-in/code, "
+                          "then /api/customer/sign-in/verify); this one is missing, expired or signed out.")

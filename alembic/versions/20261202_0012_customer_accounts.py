@@ -1,4 +1,5 @@
-"""Customer accounts (issue 16): customers, their sessions and the mailed sign-in codes.
+"""Customer accounts (issue 16): customers, their sessions and the mailed sign-in codes; the
+members-only flag of session types and the customer recorded on a booking.
 
 Revision ID: 0012
 Revises: 0011
@@ -58,9 +59,23 @@ def upgrade() -> None:
     with op.batch_alter_table('customer_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customer_session_customer_id'), ['customer_id'], unique=False)
 
+    # The booking table is not copied (SQLite's batch mode would turn its column constraints
+    # into table constraints that older downgrades cannot drop), so the column has no foreign key.
+    op.add_column('booking', sa.Column('customer_id', sa.Integer(), nullable=True))
+    op.create_index(op.f('ix_booking_customer_id'), 'booking', ['customer_id'], unique=False)
+
+    with op.batch_alter_table('session_type', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('requires_sign_in', sa.Boolean(), server_default=sa.false(), nullable=False))
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('session_type', schema=None) as batch_op:
+        batch_op.drop_column('requires_sign_in')
+
+    op.drop_index(op.f('ix_booking_customer_id'), table_name='booking')
+    op.drop_column('booking', 'customer_id')
+
     with op.batch_alter_table('customer_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_customer_session_customer_id'))
 
