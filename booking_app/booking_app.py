@@ -17,6 +17,7 @@ from booking_app.pages import (
     embedding,
     find_bookings,
     home,
+    oidc,
     session_types,
     wizard,
 )
@@ -37,6 +38,7 @@ calendars.register(app)
 find_bookings.register(app)
 developers.register(app)
 account.register(app)  # customer accounts (issue 16)
+oidc.register(app)  # /auth/oidc/finish: sign-in through an OpenID Connect provider
 app.register_lifespan_task(run_jobs_in_app)  # refunds, mails, closing checkouts, expiring holds
 if get_settings().uses_stripe_emulator:
     from booking_app.pages import mailbox

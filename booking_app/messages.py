@@ -215,3 +215,11 @@ MEMBERS_ONLY_API = ("This session type is for signed-in customers: send “Autho
                     "(get one with POST /api/customer/sign-in/code and /api/customer/sign-in/verify).")
 CUSTOMER_TOKEN_INVALID = ("Send a customer token as “Authorization: Bearer …” (POST /api/customer/sign-in/code, "
                           "then /api/customer/sign-in/verify); this one is missing, expired or signed out.")
+OIDC_FAILED = "Signing in with your identity provider did not work. Please try again."
+OIDC_CANCELLED = "Sign-in was cancelled at your identity provider. You can try again, or sign in another way."
+OIDC_UNREACHABLE = "Your identity provider cannot be reached just now. Please try again in a minute."
+OIDC_OFF = "Signing in with an identity provider is not set up on this site."
+OIDC_EMAIL_UNVERIFIED = ("Your identity provider did not confirm your e-mail address, so we cannot sign you in with "
+                         "it. Verify the address there, or sign in another way.")
+OIDC_NO_BUILDER = ("There is no builder account for {email}. Create one first, or sign in as a customer to see "
+                   "your bookings.")

@@ -1,5 +1,6 @@
 """Customer accounts (issue 16): customers, their sessions and the mailed sign-in codes; the
-members-only flag of session types and the customer recorded on a booking.
+members-only flag of session types and the customer recorded on a booking; sign-ins through an
+OpenID Connect provider in flight (oidc_login).
 
 Revision ID: 0012
 Revises: 0011
@@ -59,6 +60,26 @@ def upgrade() -> None:
     with op.batch_alter_table('customer_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customer_session_customer_id'), ['customer_id'], unique=False)
 
+    op.create_table('oidc_login',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('state_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('browser_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('nonce', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('code_verifier', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
+    sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('next_path', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ticket_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=True),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_oidc_login')),
+    sa.UniqueConstraint('state_hash', name=op.f('uq_oidc_login_state_hash')),
+    sa.UniqueConstraint('ticket_hash', name=op.f('uq_oidc_login_ticket_hash'))
+    )
+    op.create_index(op.f('ix_oidc_login_expires_at'), 'oidc_login', ['expires_at'], unique=False)
+
     # The booking table is not copied (SQLite's batch mode would turn its column constraints
     # into table constraints that older downgrades cannot drop), so the column has no foreign key.
     op.add_column('booking', sa.Column('customer_id', sa.Integer(), nullable=True))
@@ -70,6 +91,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_oidc_login_expires_at'), table_name='oidc_login')
+    op.drop_table('oidc_login')
     with op.batch_alter_table('session_type', schema=None) as batch_op:
         batch_op.drop_column('requires_sign_in')
 

@@ -4,6 +4,7 @@
 from booking_app.models.accounts import AuthSession, Builder, LoginAttempt, SignupRequest, User
 from booking_app.models.bookings import Booking, Payment, Refund
 from booking_app.models.customers import Customer, CustomerSession, CustomerSignInCode
+from booking_app.models.oidc import OidcLogin
 from booking_app.models.calendars import BusyTime, CalendarConnection, CalendarFeed, CalendarKind, CalendarWrite
 from booking_app.models.enums import (
     Actor,
@@ -72,4 +73,5 @@ __all__ = [
     "Customer",
     "CustomerSession",
     "CustomerSignInCode",
+    "OidcLogin",
 ]

@@ -14,6 +14,7 @@ from booking_app.accounts import customers
 from booking_app.components.forms import error_callout, labelled_field
 from booking_app.components.layout import page_shell
 from booking_app.errors import DomainError
+from booking_app.pages.oidc import oidc_button
 from booking_app.state.checked import checked, text
 from booking_app.state.customer import CustomerState
 
@@ -35,6 +36,13 @@ class CustomerSignInState(CustomerState):
 
     def _next(self) -> str:
         return customers.safe_next(self.router.url.query_parameters.get("next", "/account/"))
+
+    @rx.var
+    def oidc_start(self) -> str:
+        """The "Sign in with …" button's address (OIDC), coming back to the same place."""
+        from booking_app.accounts.oidc import start_url
+
+        return start_url("customer", self._next())
 
     @rx.event
     @checked()
@@ -165,7 +173,7 @@ def customer_sign_in_page() -> rx.Component:
         rx.heading("Sign in to see your bookings", as_="h1", size="6"),
         rx.text("No password: we e-mail you a code that works once, for 15 minutes.", color_scheme="gray", size="2"),
         rx.box(error_callout(s.error), role="status", width="100%"),
-        rx.cond(s.sent_to != "", code_step, email_step),
+        rx.cond(s.sent_to != "", code_step, rx.vstack(email_step, oidc_button(s.oidc_start), width="100%")),
         rx.text("A builder? ", rx.link("Sign in to your dashboard", href="/login/"), size="2"),
     )
 
