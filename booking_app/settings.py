@@ -139,7 +139,7 @@ class Settings(BaseSettings):
     oidc_client_id: str | None = Field(default=None, description="this app's client id at the provider")
     oidc_client_secret: SecretStr | None = Field(default=None, description="this app's client secret")
     oidc_display_name: str = Field(default="your identity provider", max_length=60,
-                                   description='the button says "Sign in with <OIDC_DISPLAY_NAME>"')
+                                   description='the button says "Continue with <OIDC_DISPLAY_NAME>"')
 
     @field_validator("embed_allowed_origins")
     @classmethod

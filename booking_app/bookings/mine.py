@@ -55,13 +55,29 @@ def _payment(v: view.BookingView) -> str:
     return f"Unpaid ({format_money(v.amount, v.currency)})"
 
 
-def rows(found: list[view.BookingView]) -> list[dict[str, str | bool]]:
-    """What the page shows of each booking (plain values for the page's state), in the
-    customer's own time zone as they booked it."""
-    return [{
-        "token": v.token, "title": v.session_type_title, "builder": v.builder.name,
-        "when": format_span(v.start, v.end, v.customer_timezone), "timezone": v.customer_timezone,
-        "status": v.status, "status_label": STATUS_LABELS.get(v.status, v.status), "payment": _payment(v),
-        "url": f"/booking/{v.token}/", "can_cancel": v.customer_can_cancel,
-        "can_reschedule": v.customer_can_reschedule, "pay": v.status == "pending_payment",
-    } for v in found]
+@dataclass(frozen=True)
+class Row:
+    """What the page shows of one booking, in the customer's own time zone as they booked it."""
+
+    token: str
+    title: str
+    builder: str
+    when: str
+    timezone: str
+    status: str
+    status_label: str
+    payment: str
+    url: str  # the booking's private page: open, pay, reschedule, cancel
+    can_cancel: bool
+    can_reschedule: bool
+    pay: bool
+    open_label: str  # the accessible name of its "Open" link
+
+
+def rows(found: list[view.BookingView]) -> list[Row]:
+    return [Row(token=v.token, title=v.session_type_title, builder=v.builder.name,
+                when=format_span(v.start, v.end, v.customer_timezone), timezone=v.customer_timezone,
+                status=v.status, status_label=STATUS_LABELS.get(v.status, v.status), payment=_payment(v),
+                url=f"/booking/{v.token}/", can_cancel=v.customer_can_cancel,
+                can_reschedule=v.customer_can_reschedule, pay=v.status == "pending_payment",
+                open_label=f"Open the booking: {v.session_type_title}") for v in found]

@@ -11,6 +11,7 @@ import reflex as rx
 
 from booking_app import messages
 from booking_app.accounts import customers
+from booking_app.bookings.mine import Row
 from booking_app.components.forms import error_callout, labelled_field
 from booking_app.components.layout import page_shell
 from booking_app.errors import DomainError
@@ -201,8 +202,8 @@ def register(app: rx.App) -> None:
 
 
 class AccountState(CustomerState):
-    upcoming: list[dict[str, str | bool]] = []
-    past: list[dict[str, str | bool]] = []
+    upcoming: list[Row] = []
+    past: list[Row] = []
     loaded: bool = False
 
     @rx.event
@@ -222,30 +223,30 @@ class AccountState(CustomerState):
 
 
 
-def _booking_card(row) -> rx.Component:
+def _booking_card(row: Row) -> rx.Component:
     actions = rx.hstack(
-        rx.link(rx.button("Open", size="2", variant="soft"), href=row["url"], reload_document=True,
-                aria_label=f"Open the booking: {row['title']}"),
-        rx.cond(row["pay"], rx.link(rx.button("Pay", size="2"), href=row["url"], reload_document=True)),
-        rx.cond(row["can_reschedule"],
-                rx.link(rx.button("Reschedule", size="2", variant="outline"), href=row["url"], reload_document=True)),
-        rx.cond(row["can_cancel"],
-                rx.link(rx.button("Cancel", size="2", variant="outline", color_scheme="red"), href=row["url"],
+        rx.link(rx.button("Open", size="2", variant="soft"), href=row.url, reload_document=True,
+                aria_label=row.open_label),
+        rx.cond(row.pay, rx.link(rx.button("Pay", size="2"), href=row.url, reload_document=True)),
+        rx.cond(row.can_reschedule,
+                rx.link(rx.button("Reschedule", size="2", variant="outline"), href=row.url, reload_document=True)),
+        rx.cond(row.can_cancel,
+                rx.link(rx.button("Cancel", size="2", variant="outline", color_scheme="red"), href=row.url,
                         reload_document=True)),
         spacing="2", wrap="wrap",
     )
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(row["title"], as_="h3", size="3"),
+                rx.heading(row.title, as_="h3", size="3"),
                 rx.spacer(),
-                rx.badge(row["status_label"], color_scheme=rx.match(row["status"], ("confirmed", "green"),
+                rx.badge(row.status_label, color_scheme=rx.match(row.status, ("confirmed", "green"),
                                                                     ("pending_payment", "amber"), "gray")),
                 width="100%", align="center", wrap="wrap",
             ),
-            rx.text("with ", row["builder"], size="2"),
-            rx.text(row["when"], " (", row["timezone"], ")", size="2", color_scheme="gray"),
-            rx.text(row["payment"], size="2"),
+            rx.text("with ", row.builder, size="2"),
+            rx.text(row.when, size="2", color_scheme="gray"),
+            rx.text(row.payment, size="2"),
             actions,
             spacing="2", width="100%",
         ),

@@ -1,7 +1,7 @@
 """``/auth/oidc/finish``: the end of a sign-in through an OpenID Connect provider. The
 callback (``api/oidc.py``) sends the browser here with a one-time ticket, which this page's
 handler trades for a session (builder or customer) kept in local storage — or with the
-reason it failed. Also the "Sign in with …" button the sign-in pages show when
+reason it failed. Also the "Continue with …" button the sign-in pages show when
 ``OIDC_ISSUER`` is set (absent otherwise)."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class OidcFinishState(rx.State):
 
 
 def oidc_button(href) -> rx.Component:
-    """"Sign in with <OIDC_DISPLAY_NAME>" (a full page load of ``href``, an ``oidc.start_url``:
+    """"Continue with <OIDC_DISPLAY_NAME>" (a full page load of ``href``, an ``oidc.start_url``:
     the start sets a cookie), or nothing when no provider is configured."""
     settings = get_settings()
     if not settings.oidc_enabled:
@@ -54,7 +54,7 @@ def oidc_button(href) -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.separator(size="4"), rx.text("or", size="1", color_scheme="gray"), rx.separator(size="4"),
                   align="center", width="100%"),
-        rx.link(rx.button(rx.icon("key-round", size=16), f"Sign in with {settings.oidc_display_name}",
+        rx.link(rx.button(rx.icon("key-round", size=16), f"Continue with {settings.oidc_display_name}",
                           variant="outline", size="3", width="100%"),
                 href=href, reload_document=True, width="100%", id="oidc-sign-in"),
         spacing="3", width="100%",

@@ -53,7 +53,7 @@ def test_a_customer_sees_their_guest_bookings_upcoming_and_past(shop: Shop) -> N
     assert past_tokens == [cancelled["token"], past["token"]]  # latest first
     assert past["token"] in past_tokens and expired["token"] not in past_tokens
     assert alans["token"] not in past_tokens + [v.token for v in found.upcoming]
-    rows = {row["token"]: row for row in mine.rows(found.upcoming + found.past)}
+    rows = {row.token: row.__dict__ for row in mine.rows(found.upcoming + found.past)}
     assert rows[upcoming["token"]]["payment"] == "Paid £150.00" and rows[upcoming["token"]]["can_cancel"]
     assert rows[upcoming["token"]]["url"] == f"/booking/{upcoming['token']}/"
     assert rows[free["token"]]["payment"] == "Free"
@@ -63,7 +63,7 @@ def test_a_customer_sees_their_guest_bookings_upcoming_and_past(shop: Shop) -> N
     # The page, as Reflex runs it.
     state = _account_state(token)
     run_handler(AccountState.load, state)
-    assert state.loaded and [r["token"] for r in state.upcoming] == [v.token for v in found.upcoming]
+    assert state.loaded and [r.token for r in state.upcoming] == [v.token for v in found.upcoming]
     assert state.customer_email == GRACE
 
 

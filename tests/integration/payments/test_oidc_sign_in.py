@@ -209,6 +209,6 @@ def test_no_issuer_no_button_and_no_routes(shop: Shop, monkeypatch: pytest.Monke
     monkeypatch.setenv("OIDC_DISPLAY_NAME", "Clerk")
     get_settings.cache_clear()
     button = str(oidc_button("/api/auth/oidc/start?for=builder"))
-    assert "oidc-sign-in" in button and "Sign in with Clerk" in button
+    assert "oidc-sign-in" in button and "Continue with Clerk" in button
     get_settings.cache_clear()
     assert messages.OIDC_FAILED
