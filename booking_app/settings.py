@@ -259,8 +259,13 @@ class Settings(BaseSettings):
     @field_validator("oidc_issuer")
     @classmethod
     def _check_issuer(cls, value: str | None) -> str | None:
+        from urllib.parse import urlsplit
+
         if value is not None and not value.startswith(("https://", "http://")):
             raise ValueError("must be the provider's issuer URL, e.g. https://clerk.example.com")
+        if value is not None and value.startswith("http://") and urlsplit(value).hostname not in (
+                "localhost", "127.0.0.1", "::1"):
+            raise ValueError("must be https:// (plain http:// only for a provider on this machine)")
         return value
 
     @model_validator(mode="after")

@@ -48,9 +48,10 @@ from booking_app.accounts import customers
 from booking_app.accounts.sessions import start_session
 from booking_app.db import write_session
 from booking_app.emails import normalise_email
-from booking_app.errors import DomainError
+from booking_app.errors import DomainError, InvalidInput
 from booking_app.models import Builder, OidcLogin, User
 from booking_app.settings import Settings, get_settings
+from booking_app.text import refuse_control_characters
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +178,12 @@ def verified_email(claims: dict, userinfo: dict | None = None) -> tuple[str, str
     except DomainError:
         raise OidcError(messages.OIDC_EMAIL_UNVERIFIED, reason=f"unusable email {email!r}") from None
     name = source.get("name") or " ".join(filter(None, (source.get("given_name"), source.get("family_name"))))
-    return address, " ".join(str(name or "").split())[:200]
+    name = " ".join(str(name or "").split())[:200]
+    try:
+        refuse_control_characters(name, "name")
+    except InvalidInput:
+        name = ""  # a name we cannot store is left out; the e-mail is what counts
+    return address, name
 
 
 # -- the flow --------------------------------------------------------------------------------
