@@ -65,7 +65,7 @@ def finish_page() -> rx.Component:
     s = OidcFinishState
     return page_shell(rx.card(
         rx.vstack(
-            rx.heading("Signing you in", as_="h1", size="6"),
+            rx.heading(rx.cond(s.oidc_error != "", "Sign-in did not work", "Signing you in"), as_="h1", size="6"),
             rx.cond(s.oidc_error != "",
                     rx.vstack(error_callout(s.oidc_error),
                               rx.text(rx.link("Builder sign-in", href="/login/"), " · ",

@@ -139,4 +139,10 @@ def test_the_customer_sign_in_offers_the_provider_and_the_link_page_needs_a_clic
         screenshot(page, f"accounts-{viewport}-link-page")
         page.get_by_role("button", name="Continue").click()
         expect(page.get_by_role("alert")).to_contain_text("expired or was already used")
+        # The end of a sign-in through the provider, when the provider did not vouch for the address.
+        page.goto(f"{app_url}/auth/oidc/finish/?error=unverified")
+        expect(page.get_by_role("alert")).to_contain_text("did not confirm your e-mail address")
+        screenshot(page, f"accounts-{viewport}-oidc-finish-error")
+        page.goto(f"{app_url}/auth/oidc/finish/?ticket={'y' * 43}")
+        expect(page.get_by_role("alert")).to_contain_text("did not work")
         page.context.close()

@@ -177,3 +177,29 @@ def test_customer_sessions_are_separate_from_builder_sessions_and_end_on_the_ser
     customers.forget_stale_records(now=NOW + timedelta(days=8))
     with Session(shop.engine) as session:
         assert session.exec(select(func.count()).select_from(CustomerSession)).one() == 0
+
+
+def test_concurrent_guesses_cannot_race_past_five_tries(shop: Shop, smtp: SmtpServer) -> None:
+    """Twenty wrong codes at once (from twenty clients): the checks queue (SQLite's write lock,
+    PostgreSQL's advisory lock on the address), so exactly five count against the code and the
+    rest find it dead — a guesser gets no extra tries by hurrying."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    customers.request_code(GRACE, client_address=None, now=NOW)
+    code, _, _ = mailed(shop, smtp, GRACE)
+    guesses = [f"{(int(code) + n) % 1_000_000:06d}" for n in range(1, 21)]
+
+    def guess(n: int) -> str:
+        try:
+            customers.verify_code(GRACE, guesses[n], client_address=f"192.0.2.{n}", now=NOW)
+        except customers.CodeRefused:
+            return "refused"
+        return "signed in"
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(guess, range(20)))
+    assert answers == ["refused"] * 20
+    with Session(shop.engine) as session:
+        assert session.exec(select(CustomerSignInCode.failures)).one() == customers.MAX_CODE_FAILURES
+    with pytest.raises(customers.CodeRefused):
+        customers.verify_code(GRACE, code, client_address="192.0.2.99", now=NOW)
