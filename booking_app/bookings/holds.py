@@ -25,7 +25,16 @@ from booking_app.bookings import customer, events, notices, outgoing
 from booking_app.bookings.transitions import expire_stale_holds
 from booking_app.db import get_engine, read_connection, read_session, write_session
 from booking_app.errors import Conflict, InvalidInput, SignInRequired, TooManyRequests
-from booking_app.models import Actor, Booking, BookingEventKind, BookingStatus, Builder, LocationKind, SessionType
+from booking_app.models import (
+    Actor,
+    Booking,
+    BookingEventKind,
+    BookingStatus,
+    Builder,
+    Customer,
+    LocationKind,
+    SessionType,
+)
 from booking_app.offers import terms
 from booking_app.scheduling.availability import booking_occupancy_key, group_occupancy_key, slot_at
 from booking_app.scheduling.guards import (
@@ -282,6 +291,9 @@ def _insert_hold(
     )
     session.add(booking)
     session.flush()
+    if clean.customer_id is not None:  # a member's first booking names their account (the wizard fills it next time)
+        session.execute(sa.update(Customer).where(Customer.id == clean.customer_id, Customer.name == "")
+                        .values(name=clean.name))
     if free:
         events.record(session, booking.id, BookingEventKind.CONFIRMED, Actor.CUSTOMER, now=now,
                       detail="free session, confirmed when booked")

@@ -70,6 +70,7 @@ def test_members_only_bookings_need_a_customer_token_and_record_the_customer(sho
         booking = session.exec(select(Booking)).one()
         customer = session.exec(select(Customer).where(Customer.email == GRACE)).one()
     assert (booking.customer_id, booking.customer_email) == (customer.id, GRACE)  # the account's verified address
+    assert customer.name == "Grace Hopper"  # the first booking names the account; the wizard fills it next time
     # The booking's page and actions stay reachable with its private link, as today.
     assert shop.client.get(f"/api/bookings/{booked.json()['token']}").status_code == 200
 
