@@ -7,6 +7,7 @@ from booking_app.api.app import create_api
 from booking_app.api.proxies import forwarded_headers_transformer
 from booking_app.jobs.runner import run_jobs_in_app
 from booking_app.pages import (
+    account,
     auth,
     availability,
     booking,
@@ -16,6 +17,7 @@ from booking_app.pages import (
     embedding,
     find_bookings,
     home,
+    oidc,
     session_types,
     wizard,
 )
@@ -35,6 +37,8 @@ availability.register(app)
 calendars.register(app)
 find_bookings.register(app)
 developers.register(app)
+account.register(app)  # customer accounts (issue 16)
+oidc.register(app)  # /auth/oidc/finish: sign-in through an OpenID Connect provider
 app.register_lifespan_task(run_jobs_in_app)  # refunds, mails, closing checkouts, expiring holds
 if get_settings().uses_stripe_emulator:
     from booking_app.pages import mailbox

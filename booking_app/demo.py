@@ -76,6 +76,21 @@ DEMO_SESSION_TYPES = (
         ],
         display_order=2,
     ),
+    dict(
+        # Members only (issue 16): customers sign in with an e-mailed code before booking.
+        slug="members-clinic",
+        title="Members' clinic",
+        description="Thirty minutes of questions and answers for signed-in customers. Sign in with your e-mail "
+                    "to book.",
+        duration_minutes=30,
+        price_amount=0,
+        currency="gbp",
+        minimum_notice_minutes=2 * 60,
+        location_kind=LocationKind.VIDEO,
+        location_detail="https://meet.example.com/mira-novak",
+        requires_sign_in=True,
+        display_order=3,
+    ),
 )
 
 

@@ -31,6 +31,10 @@ class Conflict(DomainError):
     """The request was valid but the current state does not allow it (e.g. a taken slot)."""
 
 
+class SignInRequired(DomainError):
+    """Only a signed-in customer may do this (a members-only session type); the API answers 401."""
+
+
 class Forbidden(DomainError):
     """The acting user may not do this."""
 

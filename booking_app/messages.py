@@ -197,3 +197,29 @@ WEBHOOK_NOT_FOUND = "This webhook endpoint does not exist."
 WEBHOOK_DELIVERY_NOT_FOUND = "This delivery does not exist."
 WEBHOOK_RESEND_DISABLED = "This endpoint is disabled; enable it again before resending."
 WEBHOOK_RESEND_PENDING = "This delivery is still being sent (it is retried automatically); resend it once it has failed or succeeded."
+
+# -- Customer accounts (issue 16): sign-in by code or link, my bookings, members-only types ----
+CUSTOMER_CODE_SENT = ("We've sent a sign-in code and link to {email}. They work once, for 15 minutes. "
+                      "Check your spam folder if nothing arrives.")
+CUSTOMER_CODE_LIMIT = "You asked for several codes in a short time. Please wait 15 minutes, then ask again."
+CUSTOMER_CODE_WRONG = ("That code is not right, or it has expired or been used. Check the latest e-mail, "
+                       "or ask for a new code.")
+CUSTOMER_CODE_THROTTLED = "Too many wrong codes from your network. Please wait 15 minutes and try again."
+CUSTOMER_CODE_FORMAT = "Enter the 6 digits from the e-mail."
+CUSTOMER_LINK_INVALID = ("This sign-in link has expired or was already used. Ask for a new code: "
+                         "links work once, for 15 minutes.")
+CUSTOMER_SIGN_IN_NEEDED = "Please sign in to see your bookings."
+MEMBERS_ONLY = ("Only signed-in customers can book this session. Sign in with your e-mail address (we send you a "
+                "code), then book.")
+MEMBERS_ONLY_API = ("This session type is for signed-in customers: send “Authorization: Bearer <customer token>” "
+                    "(get one with POST /api/customer/sign-in/code and /api/customer/sign-in/verify).")
+CUSTOMER_TOKEN_INVALID = ("Send a customer token as “Authorization: Bearer …” (POST /api/customer/sign-in/code, "
+                          "then /api/customer/sign-in/verify); this one is missing, expired or signed out.")
+OIDC_FAILED = "Signing in with your identity provider did not work. Please try again."
+OIDC_CANCELLED = "Sign-in was cancelled at your identity provider. You can try again, or sign in another way."
+OIDC_UNREACHABLE = "Your identity provider cannot be reached just now. Please try again in a minute."
+OIDC_OFF = "Signing in with an identity provider is not set up on this site."
+OIDC_EMAIL_UNVERIFIED = ("Your identity provider did not confirm your e-mail address, so we cannot sign you in with "
+                         "it. Verify the address there, or sign in another way.")
+OIDC_NO_BUILDER = ("There is no builder account for {email}. Create one first, or sign in as a customer to see "
+                   "your bookings.")

@@ -11,7 +11,7 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -132,6 +132,14 @@ class Settings(BaseSettings):
                                    description="absolute lifetime of a builder's sign-in session")
     session_idle_minutes: int = Field(default=120, ge=5, le=30 * 24 * 60,
                                       description="a builder's session ends after this long without a request")
+    # Sign-in with an OpenID Connect provider (issue 16; booking_app/accounts/oidc.py): Clerk,
+    # Auth0, Google, Keycloak… Without an issuer the button is absent.
+    oidc_issuer: str | None = Field(default=None, description="the provider's issuer URL (its "
+                                    "/.well-known/openid-configuration is read); empty = no OIDC sign-in")
+    oidc_client_id: str | None = Field(default=None, description="this app's client id at the provider")
+    oidc_client_secret: SecretStr | None = Field(default=None, description="this app's client secret")
+    oidc_display_name: str = Field(default="your identity provider", max_length=60,
+                                   description='the button says "Continue with <OIDC_DISPLAY_NAME>"')
 
     @field_validator("embed_allowed_origins")
     @classmethod
@@ -242,6 +250,34 @@ class Settings(BaseSettings):
                              "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
                              ) from None
         return value
+
+    @field_validator("oidc_issuer", "oidc_client_id")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _check_issuer(cls, value: str | None) -> str | None:
+        from urllib.parse import urlsplit
+
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be the provider's issuer URL, e.g. https://clerk.example.com")
+        if value is not None and value.startswith("http://") and urlsplit(value).hostname not in (
+                "localhost", "127.0.0.1", "::1"):
+            raise ValueError("must be https:// (plain http:// only for a provider on this machine)")
+        return value
+
+    @model_validator(mode="after")
+    def _check_oidc(self) -> Settings:
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret
+                                     and self.oidc_client_secret.get_secret_value()):
+            raise ValueError("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET as well")
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return self.oidc_issuer is not None
 
     @field_validator("smtp_url")
     @classmethod

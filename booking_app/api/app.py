@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from booking_app.api import dev_mailbox, health, public, stripe_webhook
 from booking_app.api import builder as builder_api  # integrations (issue 17)
 from booking_app.api import embed
+from booking_app.api import customer as customer_api  # customer accounts (issue 16)
+from booking_app.api import oidc as oidc_api  # OpenID Connect sign-in (issue 16)
 from booking_app.api.errors import BodySizeLimit, install_error_handlers
 from booking_app.settings import get_settings
 
@@ -32,6 +34,8 @@ def create_api() -> FastAPI:
         api.include_router(emulator_router)
         api.include_router(dev_mailbox.router, prefix="/api")  # local setups only: see the module
     api.include_router(builder_api.router, prefix="/api")  # /api/me: the builder API (API keys)
+    api.include_router(customer_api.router, prefix="/api")  # /api/customer: customer tokens
+    api.include_router(oidc_api.router, prefix="/api")  # /api/auth/oidc: start and callback
     api.include_router(embed.router)  # /embed.js, the embeddable booking widget
     api.include_router(public.router, prefix="/api")  # last: it ends with the /api catch-all
     return api

@@ -25,6 +25,7 @@ from booking_app.errors import (
     NotFound,
     PaymentError,
     PaymentUnavailable,
+    SignInRequired,
     TooManyRequests,
 )
 
@@ -35,6 +36,7 @@ _STATUS = [
     (NotFound, 404, "not_found"),
     (Conflict, 409, "conflict"),
     (Forbidden, 403, "forbidden"),
+    (SignInRequired, 401, "unauthorized"),  # members-only session types (issue 16)
     (TooManyRequests, 429, "too_many_requests"),
     (PaymentUnavailable, 503, "payments_unavailable"),  # before PaymentError: it is a subclass
     (PaymentError, 502, "payment_error"),
@@ -55,7 +57,9 @@ def _domain_error_response(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     for kind, status, code in _STATUS:
         if isinstance(exc, kind):
-            return JSONResponse(error_body(code, exc.message, getattr(exc, "field", None)), status_code=status)
+            headers = {"WWW-Authenticate": 'Bearer realm="customer"'} if status == 401 else None
+            return JSONResponse(error_body(code, exc.message, getattr(exc, "field", None)), status_code=status,
+                                headers=headers)
     log.error("unmapped domain error %s: %s", type(exc).__name__, exc.message)
     return JSONResponse(error_body("error", exc.message), status_code=400)
 

@@ -31,7 +31,9 @@ from booking_app.api.schemas import (
     SlotList,
     SlotPublic,
 )
+from booking_app.api.customer import bearer_token
 from booking_app.bookings import queries, view
+from booking_app.errors import SignInRequired
 from booking_app.bookings.cancel import cancel_as_customer
 from booking_app.bookings.holds import HoldRequest
 from booking_app.bookings.reschedule import reschedule_as_customer
@@ -73,7 +75,7 @@ def _session_type(kind: SessionType) -> SessionTypePublic:
         is_free=kind.is_free, seats=kind.seats, refund_tiers=kind.refund_tiers,
         refund_policy=describe_refund_tiers(tiers_of(kind.refund_tiers)),
         cancel_cutoff_hours=kind.cancel_cutoff_hours, reschedule_cutoff_hours=kind.reschedule_cutoff_hours,
-        location_kind=str(kind.location_kind), questions=kind.questions,
+        location_kind=str(kind.location_kind), questions=kind.questions, requires_sign_in=kind.requires_sign_in,
     )
 
 
@@ -189,17 +191,26 @@ def _booking_public(view: BookingView, checkout_url: str | None = None) -> Booki
     )
 
 
-@router.post("/bookings", status_code=201, response_model=BookingPublic, responses=_ERRORS)
+@router.post("/bookings", status_code=201, response_model=BookingPublic,
+             responses={**_ERRORS, 401: {"model": ErrorBody, "description": "members only: no valid customer token"}})
 def post_booking(body: BookingCreate, request: Request) -> BookingPublic:
-    """Reserve a slot: a hold awaiting payment, or a confirmed booking for free sessions."""
-    reservation = reserve(
-        HoldRequest(
-            session_type_id=body.session_type_id, start=body.start, name=body.name, email=body.email,
-            notes=body.notes, timezone=body.timezone, phone=body.phone, answers=body.answers,
-            client_address=request.client.host if request.client else None,
-        ),
-        now=_now(),
-    )
+    """Reserve a slot: a hold awaiting payment, or a confirmed booking for free sessions.
+
+    A members-only session type (`requires_sign_in`) answers 401 unless the request carries
+    `Authorization: Bearer <customer token>` (from `POST /api/customer/sign-in/verify`); the
+    booking then records the customer and uses the account's e-mail address."""
+    try:
+        reservation = reserve(
+            HoldRequest(
+                session_type_id=body.session_type_id, start=body.start, name=body.name, email=body.email,
+                notes=body.notes, timezone=body.timezone, phone=body.phone, answers=body.answers,
+                client_address=request.client.host if request.client else None,
+                customer_token=bearer_token(request),
+            ),
+            now=_now(),
+        )
+    except SignInRequired:
+        raise SignInRequired(messages.MEMBERS_ONLY_API) from None
     return _booking_public(view.by_token(reservation.token, now=_now()), reservation.checkout_url)
 
 

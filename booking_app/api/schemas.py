@@ -61,6 +61,8 @@ class SessionTypePublic(BaseModel):
     reschedule_cutoff_hours: int = Field(description="customers can move a booking until this many hours before the start")
     location_kind: str = Field(description="video, in_person, phone (give `phone` when booking) or builder_sends")
     questions: list[QuestionPublic] = Field(description="asked when booking; answer them in `answers`")
+    requires_sign_in: bool = Field(default=False, description="members only: POST /api/bookings needs "
+                                   "`Authorization: Bearer <customer token>`")
 
 
 class SessionTypeList(BaseModel):
@@ -176,3 +178,26 @@ class BookingCancel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(default="", max_length=500, description="for the builder (optional)")
+
+
+# -- Customer accounts (issue 16) ------------------------------------------------------------
+
+
+class CustomerCodeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(description="the customer's e-mail address; a 6-digit code is mailed to it")
+
+
+class CustomerCodeVerify(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(max_length=320)
+    code: str = Field(max_length=20, description="the 6 digits from the e-mail")
+
+
+class CustomerToken(BaseModel):
+    token: str = Field(description="send it as `Authorization: Bearer <token>`")
+    token_type: str = Field(description='"Bearer"')
+    email: str
+    expires_at: datetime = Field(description="the absolute end; it also ends after SESSION_IDLE_MINUTES unused")

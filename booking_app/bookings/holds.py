@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -24,8 +24,17 @@ from booking_app import messages
 from booking_app.bookings import customer, events, notices, outgoing
 from booking_app.bookings.transitions import expire_stale_holds
 from booking_app.db import get_engine, read_connection, read_session, write_session
-from booking_app.errors import Conflict, InvalidInput, TooManyRequests
-from booking_app.models import Actor, Booking, BookingEventKind, BookingStatus, Builder, LocationKind, SessionType
+from booking_app.errors import Conflict, InvalidInput, SignInRequired, TooManyRequests
+from booking_app.models import (
+    Actor,
+    Booking,
+    BookingEventKind,
+    BookingStatus,
+    Builder,
+    Customer,
+    LocationKind,
+    SessionType,
+)
 from booking_app.offers import terms
 from booking_app.scheduling.availability import booking_occupancy_key, group_occupancy_key, slot_at
 from booking_app.scheduling.guards import (
@@ -56,6 +65,9 @@ class HoldRequest:
     client_address: str | None = None
     phone: str = ""  # asked when the session type is a phone call
     answers: Mapping[str, object] | None = None  # question id → answer (offers.terms)
+    # The customer's session token (issue 16): required by members-only session types, whose
+    # booking records the account and takes its verified address. Ignored by the others.
+    customer_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,7 @@ class _CleanHold:
     client_address: str | None
     phone: str
     answers: Mapping[str, object]
+    customer_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +110,17 @@ def _clean(request: HoldRequest, now: datetime) -> _CleanHold:
                       details.notes, client, request.phone or "", dict(request.answers or {}))
 
 
+def _as_member(clean: _CleanHold, customer_token: str | None, now: datetime) -> _CleanHold:
+    """A members-only session type: the signed-in customer books, with their verified address
+    (whatever e-mail was typed); ``SignInRequired`` without a valid customer session."""
+    from booking_app.accounts.customers import signed_in_customer
+
+    who = signed_in_customer(customer_token or "", now=now)
+    if who is None:
+        raise SignInRequired(messages.MEMBERS_ONLY)
+    return replace(clean, email=who.email, customer_id=who.customer_id)
+
+
 def create_hold(request: HoldRequest, *, now: datetime, engine: Engine | None = None) -> Booking:
     """Reserve a slot: a ``pending_payment`` hold for paid sessions, a ``confirmed`` booking
     for free ones. Amount, currency and refund policy are frozen from the session type.
@@ -111,6 +135,9 @@ def create_hold(request: HoldRequest, *, now: datetime, engine: Engine | None = 
     # others can change meanwhile: the builder's bookings.
     with read_session(engine) as session:
         session_type, builder = get_session_type(session, clean.session_type_id)
+    if session_type.requires_sign_in:
+        clean = _as_member(clean, request.customer_token, now)
+    with read_session(engine) as session:
         intake = _intake(clean, session_type)
         check_timing(session_type, clean.start, now)
         if slot_at(session, session_type, builder, clean.start, now, include_busy=False) is None:
@@ -255,6 +282,7 @@ def _insert_hold(
         location_kind=session_type.location_kind,
         location_detail=session_type.location_detail,
         customer_phone=intake.phone,
+        customer_id=clean.customer_id,
         answers=intake.answers,
         hold_expires_at=None if free else now + timedelta(minutes=get_settings().hold_minutes),
         confirmed_at=now if free else None,
@@ -263,6 +291,9 @@ def _insert_hold(
     )
     session.add(booking)
     session.flush()
+    if clean.customer_id is not None:  # a member's first booking names their account (the wizard fills it next time)
+        session.execute(sa.update(Customer).where(Customer.id == clean.customer_id, Customer.name == "")
+                        .values(name=clean.name))
     if free:
         events.record(session, booking.id, BookingEventKind.CONFIRMED, Actor.CUSTOMER, now=now,
                       detail="free session, confirmed when booked")

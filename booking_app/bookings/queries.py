@@ -63,6 +63,14 @@ def upcoming_for_email(session: Session, address: str, *, now: datetime, limit: 
             if row[0].status == BookingStatus.CONFIRMED or (row[0].hold_expires_at or now) > now]
 
 
+def of_customer(session: Session, email: str, *, limit: int = 200) -> list[BookingDetails]:
+    """A customer's bookings — those made with their (verified) address — except holds that
+    ran out unpaid, latest start first ("My bookings")."""
+    rows = session.exec(_DETAILS.where(Booking.customer_email == email, Booking.status != BookingStatus.EXPIRED)
+                        .order_by(col(Booking.start_at).desc(), col(Booking.id).desc()).limit(limit)).all()
+    return [BookingDetails(*row) for row in rows]
+
+
 def of_builder(session: Session, builder_id: int, *, changed_after: datetime | None = None,
                ending_after: datetime | None = None) -> list[BookingDetails]:
     """A builder's bookings (any status) changed after ``changed_after`` and/or ending after

@@ -55,5 +55,6 @@ def dashboard_shell(current: str, title: str, *children: rx.Component) -> rx.Com
                 spacing="5", width="100%", padding_top="1.5rem",
             ),
             rx.center(rx.spinner(size="3"), padding="4rem"),
-        )
+        ),
+        customer_link=False,
     )

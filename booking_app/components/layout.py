@@ -26,10 +26,14 @@ def brand() -> rx.Component:
     )
 
 
-def header() -> rx.Component:
+def header(customer_link: bool = True) -> rx.Component:
+    # Customers' own bookings (issue 16): signs in by e-mail code when needed. Not on the
+    # builder's dashboard pages, which have their own "Bookings".
+    my_bookings = (rx.link("My bookings", href="/account/", size="2", weight="medium", id="header-my-bookings")
+                   if customer_link else rx.fragment())
     return rx.el.header(
         rx.container(
-            rx.hstack(brand(), justify="between", align="center", padding_y="0.75rem"),
+            rx.hstack(brand(), my_bookings, justify="between", align="center", padding_y="0.75rem"),
             size="4",
         ),
         border_bottom=f"1px solid {rx.color('gray', 4)}",
@@ -75,11 +79,12 @@ def test_mode_banner() -> rx.Component:
     )
 
 
-def page_shell(*children: rx.Component) -> rx.Component:
-    """Wrap a page's content in the shared header, a centred column and the footer."""
+def page_shell(*children: rx.Component, customer_link: bool = True) -> rx.Component:
+    """Wrap a page's content in the shared header, a centred column and the footer
+    (``customer_link``: the header's "My bookings", off on the builder's dashboard)."""
     return rx.flex(
         test_mode_banner() if get_settings().uses_stripe_emulator else rx.fragment(),
-        header(),
+        header(customer_link),
         rx.el.main(rx.container(*children, size="4", padding_x="1rem", padding_bottom="3rem"), flex="1"),
         footer(),
         direction="column",

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from booking_app.accounts.sessions import forget_stale_records
 from booking_app.accounts.signup import forget_expired_requests
+from booking_app.accounts import customers, oidc
 from booking_app.bookings.expiry import expire_due_holds
 from booking_app.bookings.lookup import forget_old_lookups
 from booking_app.bookings.notices import EMAIL_JOB, promise_due_reminders
@@ -40,6 +41,8 @@ def _forget_old_records(_job: ClaimedJob, now: datetime) -> None:
     ago, and webhook deliveries done (succeeded or failed) as long ago."""
     forget_stale_records(now=now)
     forget_expired_requests(now=now)
+    customers.forget_stale_records(now=now)  # customer sessions and sign-in codes (issue 16)
+    oidc.forget_stale_logins(now=now)  # OIDC sign-ins in flight (issue 16)
     forget_old_lookups(now=now)
     with write_session() as session:
         session.execute(sa.delete(Job).where(Job.status == JobStatus.SUCCEEDED,

@@ -78,6 +78,8 @@ def compose(payload: dict[str, Any], *, job_key: str, now: datetime) -> Composed
         return _your_bookings(payload, job_key=job_key, now=now)
     if payload["template"] in ACCOUNT_MAILS:
         return _account_mail(payload, job_key=job_key, now=now)
+    if payload["template"] == "customer_sign_in":  # customer accounts (issue 16)
+        return _customer_sign_in(payload, job_key=job_key, now=now)
     if payload["template"] == "webhook_disabled":  # integrations (issue 17)
         return _webhook_disabled(payload, job_key=job_key, now=now)
     booking_id = int(payload["booking_id"])
@@ -157,6 +159,26 @@ def _account_mail(payload: dict[str, Any], *, job_key: str, now: datetime) -> Co
             button=("Sign in", sign_in_url()), footer=ACCOUNT_FOOTER)
         name = ""
     message = _message(content, to=(name, address), job_key=job_key, now=now)
+    return Composed(message, address, str(message["Subject"]), None)
+
+
+CUSTOMER_SIGN_IN_FOOTER = "You get this e-mail because someone entered this address to sign in on Makerhours."
+
+
+def _customer_sign_in(payload: dict[str, Any], *, job_key: str, now: datetime) -> Composed:
+    """A customer's sign-in: the 6-digit code and the one-time link (both work once, 15 minutes)."""
+    from booking_app.urls import customer_sign_in_link
+
+    address, code = payload["email"], payload["code"]
+    content = Content(
+        subject=f"Your Makerhours sign-in code: {code}", heading="Sign in to Makerhours",
+        lines=[f"Your sign-in code is {code}. Enter it on the page where you asked for it, or open the link below. "
+               "Both work once, for 15 minutes.",
+               "If you did not ask to sign in, ignore this e-mail: nobody can sign in without the code."],
+        facts=[("Code", code)], button=("Sign in", customer_sign_in_link(payload["token"], payload.get("next")
+                                                                          or "/account/")),
+        footer=CUSTOMER_SIGN_IN_FOOTER)
+    message = _message(content, to=("", address), job_key=job_key, now=now)
     return Composed(message, address, str(message["Subject"]), None)
 
 

@@ -3,6 +3,8 @@
 
 from booking_app.models.accounts import AuthSession, Builder, LoginAttempt, SignupRequest, User
 from booking_app.models.bookings import Booking, Payment, Refund
+from booking_app.models.customers import Customer, CustomerSession, CustomerSignInCode
+from booking_app.models.oidc import OidcLogin
 from booking_app.models.calendars import BusyTime, CalendarConnection, CalendarFeed, CalendarKind, CalendarWrite
 from booking_app.models.enums import (
     Actor,
@@ -67,4 +69,9 @@ __all__ = [
     "ApiKey",
     "WebhookDelivery",
     "WebhookEndpoint",
+    # Customer accounts (issue 16)
+    "Customer",
+    "CustomerSession",
+    "CustomerSignInCode",
+    "OidcLogin",
 ]

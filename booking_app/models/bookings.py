@@ -99,6 +99,10 @@ class Booking(SQLModel, table=True):
     location_detail: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
     # E.164, when the session type is a phone call (the builder calls this number).
     customer_phone: str | None = Field(default=None, max_length=32)
+    # The signed-in customer who booked (members-only session types, issue 16); None for guests.
+    # No foreign key: SQLite cannot add one to this table without copying it (see migration
+    # 0012), and customers are never deleted; a booking keeps its own name and e-mail anyway.
+    customer_id: int | None = Field(default=None, index=True)
     # The answers to the session type's questions, with the questions as they were asked:
     # [{"id", "question", "kind", "answer"}] (offers.terms.Answer).
     answers: list[dict] = Field(default_factory=list, sa_type=sa.JSON, nullable=False,

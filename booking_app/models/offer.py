@@ -70,6 +70,8 @@ class SessionType(SQLModel, table=True):
     # Up to 10 questions asked on the details step (offers.terms.Question), as JSON.
     questions: list[dict] = Field(default_factory=list, sa_type=sa.JSON, nullable=False,
                                   sa_column_kwargs={"server_default": "[]"})
+    # Members only (issue 16): customers sign in (customer accounts) before they book; off by default.
+    requires_sign_in: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     is_active: bool = Field(default=True)
     display_order: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -90,6 +90,7 @@ class SessionTypeDraft:
     # [{"id"?, "label", "kind", "required", "choices"?}] (offers.terms.clean_questions)
     questions: Sequence[Mapping[str, object]] = ()
     is_active: bool = True
+    requires_sign_in: bool = False  # members only (issue 16)
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class SessionTypeView:
     questions: list[dict]  # [{"id", "label", "kind", "required", "choices"}]
     is_active: bool
     display_order: int
+    requires_sign_in: bool = False  # members only (issue 16)
 
     @property
     def is_free(self) -> bool:
@@ -134,6 +136,7 @@ class SessionTypeView:
             refund_tiers=self.refund_tiers, cancel_cutoff_hours=self.cancel_cutoff_hours,
             reschedule_cutoff_hours=self.reschedule_cutoff_hours, location_kind=self.location_kind,
             location_detail=self.location_detail, questions=self.questions, is_active=self.is_active,
+            requires_sign_in=self.requires_sign_in,
         )
 
 
@@ -336,7 +339,7 @@ def _view(kind: SessionType) -> SessionTypeView:
         refund_policy=terms.describe_refund_tiers(terms.tiers_of(kind.refund_tiers)),
         cancel_cutoff_hours=kind.cancel_cutoff_hours, reschedule_cutoff_hours=kind.reschedule_cutoff_hours,
         location_kind=str(kind.location_kind), location_detail=kind.location_detail, questions=list(kind.questions),
-        is_active=kind.is_active, display_order=kind.display_order,
+        is_active=kind.is_active, display_order=kind.display_order, requires_sign_in=kind.requires_sign_in,
     )
 
 

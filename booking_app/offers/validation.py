@@ -78,6 +78,7 @@ class CleanSessionType:
     location_detail: str
     questions: list[dict]  # as stored: offers.terms.questions_json
     is_active: bool
+    requires_sign_in: bool = False  # members only (issue 16)
 
 
 def clean_session_type(draft) -> CleanSessionType:  # noqa: ANN001 - offers.service.SessionTypeDraft
@@ -129,6 +130,7 @@ def clean_session_type(draft) -> CleanSessionType:  # noqa: ANN001 - offers.serv
         refund_tiers=terms.tiers_json(tiers), cancel_cutoff_hours=cancel_cutoff, reschedule_cutoff_hours=moves,
         location_kind=location.kind, location_detail=location.detail,
         questions=terms.questions_json(questions), is_active=bool(draft.is_active),
+        requires_sign_in=bool(getattr(draft, "requires_sign_in", False)),
     )
 
 

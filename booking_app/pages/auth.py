@@ -17,6 +17,8 @@ from booking_app.accounts.signup import confirm_sign_up, request_sign_up
 from booking_app.components.forms import error_callout, labelled_field
 from booking_app.components.layout import page_shell
 from booking_app.errors import DomainError, InvalidInput
+from booking_app.accounts.oidc import start_url as oidc_start_url
+from booking_app.pages.oidc import oidc_button
 from booking_app.state.auth import AuthState
 from booking_app.state.checked import checked, text
 from booking_app.timezones import selectable_zone_names
@@ -188,6 +190,7 @@ def login_page() -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
+        oidc_button(oidc_start_url("builder", "/dashboard/")),  # absent without OIDC_ISSUER (issue 16)
         rx.text("New here? ", rx.link("Create a builder account", href="/signup/"), size="2"),
     )
 

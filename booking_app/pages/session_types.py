@@ -42,7 +42,7 @@ EMPTY_FORM = {"title": "", "description": "", "price": "0", "currency": "gbp", "
               "interval_minutes": "", "buffer_before_minutes": "0", "buffer_after_minutes": "0",
               "minimum_notice_minutes": "0", "horizon_days": "60", "seats": "1", "cancel_cutoff_hours": "0",
               "reschedule_cutoff_hours": "24", "location_kind": LocationKind.BUILDER_SENDS.value,
-              "location_detail": "", "is_active": "true"}
+              "location_detail": "", "is_active": "true", "requires_sign_in": "false"}
 DEFAULT_TIERS = [{"hours_before": "24", "percent": "100"}]
 NEW_QUESTION = {"label": "", "kind": QuestionKind.SHORT_TEXT.value, "required": "false", "choices": ""}
 TIER_FIELDS = ("hours_before", "percent")
@@ -55,6 +55,7 @@ def _form_of(view: SessionTypeView) -> dict[str, str]:
     values = {key: getattr(draft, key) for key in EMPTY_FORM}
     form = {key: "" if values.get(key) is None else str(values[key]) for key in EMPTY_FORM}
     form["is_active"] = "true" if view.is_active else "false"
+    form["requires_sign_in"] = "true" if view.requires_sign_in else "false"
     return form
 
 
@@ -82,6 +83,7 @@ def _draft_of(form: dict[str, str], tiers: list[dict[str, str]], questions: list
         refund_tiers=tiers, questions=questions, location_kind=form.get("location_kind", ""),
         location_detail=form.get("location_detail", ""),
         is_active=form.get("is_active", "true") == "true",
+        requires_sign_in=form.get("requires_sign_in", "false") == "true",
     )
 
 
@@ -252,6 +254,7 @@ def _card(view) -> rx.Component:
                     rx.heading(view.title, as_="h3", size="4"),
                     rx.cond(view.is_active, rx.badge("Offered", color_scheme="green"),
                             rx.badge("Hidden", color_scheme="gray")),
+                    rx.cond(view.requires_sign_in, rx.badge("Members only", color_scheme="violet")),
                     align="center", spacing="2", wrap="wrap",
                 ),
                 rx.text(view.price_label + " · " + view.duration_minutes.to_string() + " min · "
@@ -440,6 +443,16 @@ def _editor() -> rx.Component:
                         rx.hstack(rx.switch(checked=s.form["is_active"] == "true",
                                             on_change=lambda v: s.set_form_field("is_active", v)),
                                   rx.text("Offered on the booking page", size="2"), align="center", spacing="2"),
+                    ),
+                    # Members only (issue 16): customers sign in with an e-mailed code before booking.
+                    rx.el.label(
+                        rx.hstack(rx.switch(checked=s.form["requires_sign_in"] == "true", id="st-requires_sign_in",
+                                            on_change=lambda v: s.set_form_field("requires_sign_in", v)),
+                                  rx.vstack(rx.text("Customers must sign in to book", size="2"),
+                                            rx.text("They sign in with a code sent to their e-mail; the booking "
+                                                    "is linked to their account.", size="1", color_scheme="gray"),
+                                            spacing="0"),
+                                  align="center", spacing="2"),
                     ),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),

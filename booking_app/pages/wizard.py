@@ -374,17 +374,46 @@ def _question(question) -> rx.Component:
 
 
 
+def _sign_in_first() -> rx.Component:
+    """Members-only session types (issue 16): sign in before the details."""
+    return rx.vstack(
+        rx.heading("Sign in to book this session", as_="h1", size="6"),
+        rx.text(W.chosen.title, " is for signed-in customers. Sign in with your e-mail address — we send you a "
+                "code, no password — and come back here to finish booking.", size="3"),
+        rx.hstack(
+            rx.button(rx.icon("arrow-left", size=16), "Back", variant="ghost", on_click=W.go_to("time")),
+            rx.link(rx.button("Sign in with e-mail", rx.icon("arrow-right", size=16), size="3"),
+                    href=W.member_sign_in_url, id="wizard-sign-in"),
+            justify="between", width="100%", align="center", wrap="wrap", spacing="3",
+        ),
+        spacing="4", width="100%", id="wizard-sign-in-step",
+    )
+
+
 def _step_details() -> rx.Component:
+    return rx.cond(W.needs_sign_in, _sign_in_first(), _details_form())
+
+
+def _details_form() -> rx.Component:
+    email_input = rx.cond(
+        W.chosen.requires_sign_in,
+        rx.input(id="email", type="email", value=W.member_email, read_only=True, size="3", width="100%",
+                 variant="soft", aria_describedby="email-error"),
+        rx.input(id="email", type="email", value=W.email, on_change=W.set_email,
+                 on_blur=W.check_email, auto_complete="email", size="3", width="100%",
+                 aria_invalid=rx.cond(W.email_error != "", "true", "false"),
+                 aria_describedby="email-error"),
+    )
     return rx.vstack(
         rx.heading("Your details", as_="h1", size="6"),
         labelled_field("Name", "name", rx.input(id="name", value=W.name, on_change=W.set_name, auto_complete="name",
                                         size="3", width="100%", aria_invalid=rx.cond(W.name_error != "", "true", "false"),
                                         aria_describedby="name-error"), W.name_error),
-        labelled_field("E-mail", "email", rx.input(id="email", type="email", value=W.email, on_change=W.set_email,
-                                           on_blur=W.check_email, auto_complete="email", size="3", width="100%",
-                                           aria_invalid=rx.cond(W.email_error != "", "true", "false"),
-                                           aria_describedby="email-error"),
-               W.email_error, "Your confirmation and the link to manage the booking go here."),
+        labelled_field("E-mail", "email", email_input, W.email_error,
+                       "Your confirmation and the link to manage the booking go here."),
+        rx.cond(W.chosen.requires_sign_in,
+                rx.text("Signed in as ", rx.text.strong(W.member_email), " — this booking is linked to your account.",
+                        size="1", color_scheme="gray", id="wizard-member")),
         rx.cond(W.chosen.asks_phone,
                 labelled_field("Phone number", "phone",
                                rx.input(id="phone", type="tel", value=W.phone, on_change=W.set_phone, auto_complete="tel",

@@ -63,6 +63,7 @@ class SessionTypeCard:
     location_label: str  # how it happens ("Video call"); where is said once booked
     asks_phone: bool  # a phone call: the details step asks for the number
     questions: list[QuestionCard]
+    requires_sign_in: bool = False  # members only (issue 16): the details step asks to sign in first
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ def session_type_card(kind: SessionType) -> SessionTypeCard:
         LOCATION_KIND_LABELS[LocationKind(kind.location_kind)], kind.location_kind == LocationKind.PHONE,
         [QuestionCard(q.id, q.label, q.kind.value, q.required, list(q.choices))
          for q in terms.questions_of(kind.questions)],
+        kind.requires_sign_in,
     )
 
 
@@ -189,12 +191,13 @@ def check_details(name: str, email: str, notes: str, *, card: SessionTypeCard | 
 
 def reserve_slot(*, session_type_id: int, start_iso: str, name: str, email: str, notes: str, timezone: str,
                  client_address: str | None, now: datetime, phone: str = "",
-                 answers: dict[str, str] | None = None) -> Reservation:
-    """"Pay" / "Confirm booking": hold the slot and open Checkout (see ``checkout.reserve``)."""
+                 answers: dict[str, str] | None = None, customer_token: str | None = None) -> Reservation:
+    """"Pay" / "Confirm booking": hold the slot and open Checkout (see ``checkout.reserve``);
+    ``customer_token``: the signed-in customer (members-only session types)."""
     return reserve(
         HoldRequest(session_type_id=session_type_id, start=datetime.fromisoformat(start_iso), name=name,
                     email=email, notes=notes, timezone=timezone, client_address=client_address, phone=phone,
-                    answers=answers or {}),
+                    answers=answers or {}, customer_token=customer_token),
         now=now,
     )
 

@@ -17,13 +17,15 @@ import reflex as rx
 from pydantic import Field
 
 from booking_app import messages
-from booking_app.errors import Conflict, DomainError, InvalidInput
+from booking_app.accounts import customers
+from booking_app.errors import Conflict, DomainError, InvalidInput, SignInRequired
 from booking_app.models import BookingStatus
 from booking_app.pages import wizard_data as data
 from booking_app.pages import embedding
 from booking_app.pages.navigation import go_to_checkout
 from booking_app.pages.wizard_data import BuilderCard, DayCell, SessionTypeCard, SlotChoice
 from booking_app.state.checked import Id, between, checked, text
+from booking_app.state.customer import CustomerState
 from booking_app.timezones import ZoneChoice, search_zones, selectable_zone_names, zone_choice
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,7 @@ DETECT_BROWSER = (
     " (window.__makerhoursPage ??= Math.random().toString(36).slice(2))]"
 )
 EXPIRED_MESSAGE = "Your reservation expired, so the time was released. Please pick a time again."
-NO_CARD = SessionTypeCard(0, "", "", "", 0, "", "", False, "", "", False, [])
+NO_CARD = SessionTypeCard(0, "", "", "", 0, "", "", False, "", "", False, [], False)
 MAX_ANSWER_CHARACTERS = 5000  # what the state keeps of a typed answer; the service says the real limit
 
 
@@ -78,6 +80,9 @@ class WizardState(rx.State):
     phone_error: str = ""
     answers: dict[str, str] = {}  # question id → answer ("true"/"false" for a checkbox)
     answer_errors: dict[str, str] = {}  # question id → message
+    # Members-only session types (issue 16): the signed-in customer's verified address ("" =
+    # nobody signed in). The details step asks to sign in first and books with this address.
+    member_email: str = ""
 
     busy: bool = False
     pay_error: str = ""
@@ -172,6 +177,19 @@ class WizardState(rx.State):
     def booking_url(self) -> str:
         return f"/booking/{self.reschedule_token}/" if self.reschedule_token else ""
 
+    @rx.var
+    def needs_sign_in(self) -> bool:
+        """A members-only session type and nobody signed in: the details step asks to sign in."""
+        return self.chosen.requires_sign_in and self.member_email == "" and self.reschedule_token == ""
+
+    @rx.var
+    def member_sign_in_url(self) -> str:
+        """The customer sign-in page, coming back to this builder's page and session type."""
+        from urllib.parse import quote
+
+        back = f"/book/{self.profile.slug}/?type={self.chosen.slug}"
+        return "/account/sign-in/?next=" + quote(back, safe="")
+
     # -- loading -------------------------------------------------------------------------
 
     @rx.event
@@ -208,6 +226,7 @@ class WizardState(rx.State):
             if card is not None:
                 self.step = "time"
         self._prefill(query)
+        await self._check_member()
         await self._reschedule_mode(query.get("reschedule", ""))
         if self.type_id:
             self.slots_loading = True  # until browser_settings' refresh: times shown may be stale
@@ -223,6 +242,22 @@ class WizardState(rx.State):
             self.name = " ".join(str(query["name"]).split())[:200]
         if query.get("email") and not self.email.strip():
             self.email = str(query["email"]).strip()[:320]
+
+    async def _check_member(self) -> None:
+        """Who is signed in as a customer in this browser (members-only session types): their
+        verified address is the booking's, and their name fills an empty name field."""
+        token = (await self.get_state(CustomerState)).customer_token
+        who = await asyncio.to_thread(customers.signed_in_customer, token, now=_now()) if token else None
+        if who is None:
+            if self.member_email and self.email == self.member_email:
+                self.email = ""
+            self.member_email = ""
+            return
+        self.member_email = who.email
+        if self.chosen.requires_sign_in:
+            self.email, self.email_error = who.email, ""
+            if who.name and not self.name.strip():
+                self.name = who.name
 
     async def _reschedule_mode(self, token: str) -> None:
         """``?reschedule=<token>``: move that confirmed booking (same builder and session type):
@@ -339,6 +374,14 @@ class WizardState(rx.State):
             return  # not one of the free times shown
         self.selected_start, self.time_message, self.pay_error = start, "", ""
         self.step = "review" if self.reschedule_token else "details"
+        if self.chosen.requires_sign_in and not self.reschedule_token:
+            return WizardState.check_member
+
+    @rx.event
+    @checked()
+    async def check_member(self):
+        """Before the details of a members-only session type: is the customer signed in?"""
+        await self._check_member()
 
     @rx.event
     @checked(value=text(10) | Annotated[list[text(10)], Field(max_length=2)])
@@ -382,6 +425,8 @@ class WizardState(rx.State):
     @rx.event
     @checked(value=text(1000))
     def set_email(self, value: str):
+        if self.chosen.requires_sign_in and self.member_email:
+            return  # a members-only booking uses the account's verified address
         self.email = value
         if self.email_error:
             self.email_error = data.check_details(self.name, value, self.notes).email
@@ -434,6 +479,8 @@ class WizardState(rx.State):
     @rx.event
     @checked()
     def continue_to_review(self):
+        if self.needs_sign_in:
+            return  # the details step shows the sign-in prompt instead of the form
         errors = self._check_details()
         self.name_error, self.email_error, self.notes_error = errors.name, errors.email, errors.notes
         self.phone_error, self.answer_errors = errors.phone, errors.answers
@@ -460,13 +507,17 @@ class WizardState(rx.State):
             return
         self.busy, self.pay_error = True, ""
         yield
+        member_token = (await self.get_state(CustomerState)).customer_token if self.chosen.requires_sign_in else None
         try:
             reservation = await asyncio.to_thread(
                 data.reserve_slot, session_type_id=self.type_id, start_iso=self.selected_start, name=self.name,
                 email=self.email, notes=self.notes, timezone=self.timezone or self.profile.timezone,
                 client_address=self.router.session.client_ip or None, now=_now(), phone=self.phone,
-                answers=self._chosen_answers(),
+                answers=self._chosen_answers(), customer_token=member_token,
             )
+        except SignInRequired:  # signed out meanwhile (members only): sign in again first
+            self.busy, self.member_email, self.step = False, "", "details"
+            return
         except Conflict as exc:  # the time was just taken: back to the times, refreshed
             self._back_to_times(exc.message)
             yield WizardState.refresh_slots

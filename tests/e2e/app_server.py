@@ -55,9 +55,10 @@ def wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: 
 
 
 @contextmanager
-def running_app(database_url: str, workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[RunningApp]:
+def running_app(database_url: str, workdir: Path, extra_env: dict[str, str] | None = None,
+                port: int | None = None) -> Iterator[RunningApp]:
     """Seed the demo builder into ``database_url`` (already migrated), start the app, yield it."""
-    port = free_port()
+    port = port or free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,

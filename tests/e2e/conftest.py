@@ -14,6 +14,8 @@ import pytest
 
 from booking_app.settings import PROJECT_ROOT
 from tests.e2e.app_server import RunningApp, running_app
+from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, start_provider
+from tests.support.processes import free_port
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
 CHROMIUM = "/usr/bin/chromium"
@@ -22,6 +24,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync", "--disable-quic", "--no-first-run",
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 812}}
+# The accounts of the tests' OpenID provider: the demo builder, with a verified address.
+OIDC_ACCOUNTS = {"demo-builder": {"email": "demo@makerhours.app", "email_verified": True, "name": "Mira Novak"}}
 _SERVER_ERROR = re.compile(r"Traceback \(most recent call last\)|\bERROR\b|\bCRITICAL\b")
 
 
@@ -36,12 +40,21 @@ def app_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) 
     limits = {"MAX_ACTIVE_HOLDS": "50", "MAX_FREE_BOOKINGS_PER_DAY": "100", "MAX_FREE_BOOKINGS_PER_CLIENT_PER_DAY": "1000",
               "CALENDAR_ALLOW_PRIVATE_HOSTS": "true"}  # the calendar test serves its feed on 127.0.0.1
     limits["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true"  # the webhook receiver listens on 127.0.0.1
-    with running_app(f"sqlite:///{database}", workdir, limits) as app:
-        try:
-            yield app
-        finally:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(app.log_path, ARTIFACTS / "server.log")
+    # Sign-in with an OpenID Connect provider (issue 16): a real one (npm's oidc-provider),
+    # started first, since it must know the app's callback address.
+    port = free_port()
+    provider = start_provider([f"http://localhost:{port}/api/auth/oidc/callback"], OIDC_ACCOUNTS)
+    limits |= {"OIDC_ISSUER": provider.issuer, "OIDC_CLIENT_ID": CLIENT_ID, "OIDC_CLIENT_SECRET": CLIENT_SECRET,
+               "OIDC_DISPLAY_NAME": "Test ID"}
+    try:
+        with running_app(f"sqlite:///{database}", workdir, limits, port=port) as app:
+            try:
+                yield app
+            finally:
+                ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(app.log_path, ARTIFACTS / "server.log")
+    finally:
+        provider.stop()
 
 
 @pytest.fixture

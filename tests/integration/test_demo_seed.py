@@ -34,6 +34,8 @@ def test_seed_demo_creates_the_demo_builder_and_offer(engine: sa.Engine) -> None
         assert (kinds["build-session"].duration_minutes, kinds["build-session"].price_amount) == (60, 15000)
         assert kinds["architecture-deep-dive"].duration_minutes == 90
         assert kinds["architecture-deep-dive"].price_amount > 0
+        assert kinds["members-clinic"].requires_sign_in  # issue 16: the members-only type
+        assert [k for k, v in kinds.items() if v.requires_sign_in] == ["members-clinic"]
         monday = sorted(
             (w.start_minute, w.end_minute)
             for w in session.exec(select(WeeklyWindow).where(WeeklyWindow.weekday == 0))

@@ -148,3 +148,18 @@ def test_webhook_private_targets_are_off_unless_asked_for(monkeypatch: pytest.Mo
     monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE_TARGETS", "perhaps")
     with pytest.raises(SettingsError, match="WEBHOOK_ALLOW_PRIVATE_TARGETS"):
         load_settings(_env_file=None)
+
+
+def test_oidc_settings_need_a_client_and_an_https_issuer() -> None:
+    """Issue 16: OIDC_ISSUER comes with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET; plain http only locally."""
+    from booking_app.settings import load_settings as _load
+
+    ok = _load(oidc_issuer="https://clerk.example.com", oidc_client_id="a", oidc_client_secret="b")
+    assert ok.oidc_enabled and ok.oidc_issuer == "https://clerk.example.com" and ok.oidc_display_name
+    assert _load(oidc_issuer="http://127.0.0.1:4000", oidc_client_id="a", oidc_client_secret="b").oidc_enabled
+    assert not _load(oidc_issuer="", oidc_client_id="", oidc_client_secret=None).oidc_enabled
+    for bad in (dict(oidc_issuer="https://clerk.example.com"),
+                dict(oidc_issuer="http://clerk.example.com", oidc_client_id="a", oidc_client_secret="b"),
+                dict(oidc_issuer="clerk.example.com", oidc_client_id="a", oidc_client_secret="b")):
+        with pytest.raises(SystemExit):
+            _load(**bad)
