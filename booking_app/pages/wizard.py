@@ -276,7 +276,7 @@ def _slot_button(slot) -> rx.Component:
     return rx.button(
         rx.vstack(
             rx.text(rx.cond(W.hour12, slot.time_12h, slot.time_24h), weight="bold", size="2"),
-            rx.cond(W.zones_differ,
+            rx.cond(slot.builder_differs,
                     rx.text(rx.cond(W.hour12, slot.builder_12h, slot.builder_24h) + " in " + W.builder_city,
                             size="1", weight="regular")),
             spacing="0", align="center",

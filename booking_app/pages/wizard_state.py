@@ -89,6 +89,9 @@ class WizardState(rx.State):
     _page_mark: str = ""
     _resume_step: str = ""
     _left_for_checkout: bool = False
+    # The booking last made from this tab (paid through Checkout): once it is no longer a
+    # hold, the next visit starts a new booking at the first step.
+    _booked_token: str = ""
 
     # -- derived -------------------------------------------------------------------------
 
@@ -102,7 +105,12 @@ class WizardState(rx.State):
 
     @rx.var
     def zones_differ(self) -> bool:
-        return bool(self.timezone) and self.timezone != self.profile.timezone
+        """The builder's clock reads differently from the customer's at the chosen time (now,
+        before one is chosen): zones with the same offset then are not "different"."""
+        if not self.timezone:
+            return False
+        at = datetime.fromisoformat(self.selected_start) if self.selected_start else _now()
+        return data.offsets_differ(self.timezone, self.profile.timezone, at)
 
     @rx.var
     def builder_city(self) -> str:
@@ -190,6 +198,9 @@ class WizardState(rx.State):
         self.profile, self.session_types = offer
         if self.type_id and self.chosen.id == 0:  # the chosen session type was withdrawn meanwhile
             self.type_id, self.step = 0, "type"
+        cancelled_checkout = query.get("booking") and query.get("checkout") == "cancelled"
+        if self._booked_token and not cancelled_checkout and not await self._booking_still_held():
+            self._start_fresh()
         # Arriving on the page (a reload, a link, the browser's Back from Checkout) starts again
         # from the times: what was entered stays, but a time picked earlier must be confirmed.
         # A reconnect of the same page runs this too; browser_settings then resumes the step.
@@ -199,7 +210,7 @@ class WizardState(rx.State):
             self.step, self.returned_token = "time", ""
         self.time_message, self.pay_error, self.busy = "", "", False
         events = []
-        if query.get("booking") and query.get("checkout") == "cancelled":
+        if cancelled_checkout:
             events.extend(await self._returned_from_checkout(query["booking"]))
         elif query.get("type"):
             card = next((c for c in self.session_types if c.slug == query["type"]), None)
@@ -215,6 +226,18 @@ class WizardState(rx.State):
         if query.get("embed") == "1":  # inside the embeddable widget (integrations, issue 17)
             events.append(embedding.mark_frame())
         return events
+
+    async def _booking_still_held(self) -> bool:
+        hold = await asyncio.to_thread(data.load_returned_hold, self._booked_token, self.profile.slug, _now())
+        return hold is not None and hold.status == BookingStatus.PENDING_PAYMENT
+
+    def _start_fresh(self) -> None:
+        """A booking was made from this tab: the next one starts at the first step (the
+        customer's name, e-mail, phone, zone and clock stay filled in)."""
+        self.step, self.type_id, self._booked_token, self._resume_step = "type", 0, "", ""
+        self.selected_start, self.selected_day, self.slots_by_day, self.month = "", "", {}, ""
+        self.notes, self.answers, self.answer_errors, self.returned_token = "", {}, {}, ""
+        self.time_message, self.pay_error = "", ""
 
     def _prefill(self, query: dict) -> None:
         """``?name=&email=`` (a link from the builder's own site or newsletter) fills the details
@@ -291,6 +314,8 @@ class WizardState(rx.State):
             self.slots_loading, self.slots_error, self.slots_by_day = False, exc.message, {}
             return
         self.slots_by_day, self.slots_loading = slots, False
+        if self.step == "returned":  # the held time is not free (it is ours): keep showing it
+            return
         if self.selected_day not in slots:
             self.selected_day = min(slots, default="")
         if self.selected_start and not any(s.start == self.selected_start for s in slots.get(self.selected_day, [])):
@@ -484,11 +509,13 @@ class WizardState(rx.State):
             self.busy, self.pay_error = False, exc.message
             return
         if reservation.checkout_url:
-            self._left_for_checkout = True
+            self._left_for_checkout, self._booked_token = True, reservation.token
             yield go_to_checkout(reservation.checkout_url)  # same tab; busy stays on while leaving
         else:
             yield embedding.booking_confirmed({"status": "confirmed", "start": self.selected_start,
                                                "session_type": self.chosen.title, "builder": self.profile.slug})
+            self._start_fresh()
+            self.busy = False
             yield rx.redirect(f"/booking/{reservation.token}/")
 
     # -- reschedule mode: move the booking -------------------------------------------------
@@ -546,7 +573,7 @@ class WizardState(rx.State):
         except DomainError as exc:
             self.busy, self.pay_error = False, exc.message
             return
-        self._left_for_checkout = True
+        self._left_for_checkout, self._booked_token = True, self.returned_token
         yield go_to_checkout(url)
 
     @rx.event
