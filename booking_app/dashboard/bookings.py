@@ -128,6 +128,7 @@ class BookingDetail:
     location: str = ""  # where it happens, in one line
     phone: str = ""  # the number to call, for a phone-call session
     answers: list[list[str]] = field(default_factory=list)  # [question, answer] pairs
+    has_money: bool = True  # a payment was ever taken or attempted: show paid/refunded and the reference
 
 
 def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime) -> BookingDetail:
@@ -154,6 +155,7 @@ def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime)
         can_mark_attendance=view.status == BookingStatus.CONFIRMED and now >= view.start,
         location=view.location, phone=view.customer_phone and format_phone(view.customer_phone) or "",
         answers=[[answer["question"], describe_answer(answer)] for answer in view.answers],
+        has_money=not view.is_free or bool(view.payment_reference) or view.kept > 0 or view.refunded > 0,
     )
 
 

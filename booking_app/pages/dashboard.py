@@ -526,8 +526,8 @@ def _detail_dialog() -> rx.Component:
                     _row("Booking", _badge(d.row.status, STATUS_COLORS)),
                     _row("Payment", _badge(d.row.payment_status, PAYMENT_COLORS)),
                     _row("Price", d.row.amount),
-                    _row("Paid (not refunded)", d.paid),
-                    _row("Refunded", d.refunded),
+                    rx.cond(d.has_money, _row("Paid (not refunded)", d.paid)),
+                    rx.cond(d.has_money, _row("Refunded", d.refunded)),
                     rx.cond(d.refund_pending != "",
                             _row("Refund on its way", rx.hstack(rx.spinner(size="1"), rx.text(d.refund_pending),
                                                                 align="center", spacing="2",
@@ -536,7 +536,7 @@ def _detail_dialog() -> rx.Component:
                             _row("Refund failed", rx.text(d.refund_attention, " — needs your attention (see the "
                                                           "timeline)", color_scheme="red", weight="medium",
                                                           id="detail-refund-attention"))),
-                    _row("Stripe reference", rx.code(d.row.reference, size="1", **wrap)),
+                    rx.cond(d.row.reference != "", _row("Stripe reference", rx.code(d.row.reference, size="1", **wrap))),
                     rx.cond(d.location != "", _row("Where", rx.text(d.location, **wrap))),
                     rx.cond(d.phone != "", _row("Phone", rx.link(d.phone, href="tel:" + d.phone))),
                     rx.foreach(d.answers, lambda pair: _row(pair[0], rx.text(pair[1], white_space="pre-line",
@@ -669,8 +669,10 @@ def _cancel_confirmation() -> rx.Component:
     refund = rx.cond(s.detail.refund_on_cancel != "",
                      "The customer will be refunded " + s.detail.refund_on_cancel + " in full.",
                      "Nothing has been paid, so there is nothing to refund.")
+    # Nothing to refund (a free session, an unpaid hold): the button says what it does.
+    cancel_label = rx.cond(s.detail.refund_on_cancel != "", "Cancel and refund", "Cancel booking")
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button("Cancel and refund", color_scheme="red", loading=s.cancel_busy)),
+        rx.alert_dialog.trigger(rx.button(cancel_label, color_scheme="red", loading=s.cancel_busy)),
         rx.alert_dialog.content(
             rx.alert_dialog.title("Cancel this booking?"),
             rx.alert_dialog.description(refund, " The customer's time slot is released. This cannot be undone."),
@@ -686,7 +688,7 @@ def _cancel_confirmation() -> rx.Component:
             ),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Keep booking", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Cancel and refund", color_scheme="red",
+                rx.alert_dialog.action(rx.button(cancel_label, color_scheme="red",
                                                  on_click=DashboardState.cancel_and_refund)),
                 justify="end", spacing="3", margin_top="1rem", wrap="wrap",
             ),

@@ -1,0 +1,45 @@
+"""Issue 18 on the builder's dashboard: what a free booking's details offer, plurals, tabs."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_mailbox import _api
+from tests.e2e.wizard import customer_page, sign_in_as_demo, wait_for_heading, weekday_ahead
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_booking(app_url: str, name: str, email: str) -> str:
+    kinds = _api(f"{app_url}/api/builders/demo/session-types")["session_types"]
+    intro = next(k for k in kinds if k["slug"] == "intro-call")
+    day = weekday_ahead(6, 4)
+    slots = _api(f"{app_url}/api/session-types/{intro['id']}/slots?start={day}&end={day}&timezone=Europe/Berlin")
+    booking = _api(f"{app_url}/api/bookings", {"session_type_id": intro["id"], "start": slots["slots"][1]["start"],
+                                               "name": name, "email": email, "timezone": "Europe/Berlin"})
+    assert booking["status"] == "confirmed"
+    return booking["token"]
+
+
+def test_a_free_bookings_details_offer_no_refund(browser, app_url: str) -> None:
+    _free_booking(app_url, "Freda Free", "freda@example.com")
+    page = customer_page(browser, zone="Europe/Berlin", locale="en-GB")
+    sign_in_as_demo(page, app_url)
+    wait_for_heading(page, "Bookings")
+    page.get_by_label("Search by customer").fill("Freda")
+    page.get_by_role("button", name="Details of the booking by Freda Free").click()
+    details = page.get_by_role("dialog")
+    expect(details.get_by_text("Intro call with Freda Free")).to_be_visible()
+    expect(details.get_by_role("button", name="Cancel booking")).to_be_visible()
+    expect(details.get_by_role("button", name="Cancel and refund")).to_have_count(0)
+    expect(details.get_by_text("Paid (not refunded)")).to_have_count(0)
+    expect(details.get_by_text("Refunded", exact=True)).to_have_count(0)
+    expect(details.get_by_text("Stripe reference")).to_have_count(0)
+    screenshot(page, "dashboard-free-details-desktop")
+    details.get_by_role("button", name="Cancel booking").click()
+    confirm = page.get_by_role("alertdialog")
+    expect(confirm.get_by_text("Nothing has been paid, so there is nothing to refund.")).to_be_visible()
+    expect(confirm.get_by_role("button", name="Cancel booking")).to_be_visible()
+    page.context.close()
