@@ -43,3 +43,34 @@ def test_a_free_bookings_details_offer_no_refund(browser, app_url: str) -> None:
     expect(confirm.get_by_text("Nothing has been paid, so there is nothing to refund.")).to_be_visible()
     expect(confirm.get_by_role("button", name="Cancel booking")).to_be_visible()
     page.context.close()
+
+
+def test_session_type_dialog_fits_a_small_window_and_types_can_be_reordered(browser, app_url: str) -> None:
+    page = browser.new_context(viewport={"width": 1280, "height": 800}, timezone_id="Europe/Berlin",
+                               locale="en-GB").new_page()
+    sign_in_as_demo(page, app_url, "/dashboard/session-types/")
+    wait_for_heading(page, "Session types")
+    page.get_by_role("button", name="New session type").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("button", name="Save")).to_be_in_viewport(ratio=1)  # without scrolling
+    expect(dialog.get_by_label("Minimum notice (minutes)")).to_have_value("240")  # not "anyone, right now"
+    dialog.get_by_label("Title").focus()
+    page.mouse.wheel(0, 3000)  # the form scrolls under the actions, which stay in sight
+    expect(dialog.get_by_role("button", name="Save")).to_be_in_viewport(ratio=1)
+    screenshot(page, "session-types-new-dialog-800")
+    dialog.get_by_role("button", name="Cancel").click()
+
+    expect(dialog).not_to_be_visible()
+    titles = page.get_by_role("main").get_by_role("heading", level=3)
+    first, second = titles.nth(0).inner_text(), titles.nth(1).inner_text()
+    expect(page.get_by_role("button", name=f"Move {first} up")).to_be_disabled()
+    page.get_by_role("button", name=f"Move {first} down").click()
+    expect(titles.nth(0)).to_have_text(second)
+    expect(titles.nth(1)).to_have_text(first)
+    kinds = _api(f"{app_url}/api/builders/demo/session-types")["session_types"]
+    assert [kind["title"] for kind in kinds][:2] == [second, first]  # the booking page's order
+    page.get_by_role("button", name=f"Move {first} up").click()  # back as it was, for the other tests
+    expect(titles.nth(0)).to_have_text(first)
+    page.set_viewport_size({"width": 375, "height": 812})
+    screenshot(page, "session-types-phone")
+    page.context.close()
