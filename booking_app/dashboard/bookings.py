@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy.orm import aliased
 from sqlmodel import col, func, or_, select
 
 from booking_app import messages
@@ -51,10 +52,19 @@ class BookingPage:
     pages: int
 
 
+def _latest_attempt_failed():
+    """The hold's latest Checkout attempt failed (a delayed payment that did not go through):
+    the hold lasts for another try, but it is no booking to prepare for."""
+    attempt, newer = aliased(Payment), aliased(Payment)
+    later_attempt = select(newer.id).where(newer.booking_id == Booking.id, newer.id > attempt.id).exists()
+    return select(attempt.id).where(attempt.booking_id == Booking.id, attempt.status == PaymentStatus.FAILED,
+                                    ~later_attempt).exists()
+
+
 def _tab_filter(tab: str, now: datetime):
     if tab == "upcoming":
         return col(Booking.status).in_(BookingStatus.active()) & (Booking.end_at >= now) & or_(
-            Booking.status == BookingStatus.CONFIRMED, Booking.hold_expires_at > now)
+            Booking.status == BookingStatus.CONFIRMED, (Booking.hold_expires_at > now) & ~_latest_attempt_failed())
     if tab == "past":
         return (Booking.status == BookingStatus.CONFIRMED) & (Booking.end_at < now)
     if tab == "cancelled":
