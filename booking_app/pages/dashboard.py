@@ -460,7 +460,7 @@ def _bookings() -> rx.Component:
             ),
             rx.el.label("Search by customer", html_for="booking-search", class_name="visually-hidden"),
             rx.input(rx.input.slot(rx.icon("search", size=16)), id="booking-search",
-                     placeholder="Search by customer name or e-mail", value=s.search,
+                     placeholder="Name or e-mail", value=s.search,
                      on_change=s.set_search.debounce(250), width=rx.breakpoints(initial="100%", sm="280px")),
             justify="between", align="center", wrap="wrap", gap="0.75rem", width="100%",
         ),
@@ -478,7 +478,7 @@ def _bookings() -> rx.Component:
             ),
         ),
         rx.hstack(
-            rx.text(s.total.to_string() + " booking(s) · page " + s.page.to_string() + " of " + s.pages.to_string(),
+            rx.text(s.total.to_string() + rx.cond(s.total == 1, " booking", " bookings") + " · page " + s.page.to_string() + " of " + s.pages.to_string(),
                     size="2", color_scheme="gray"),
             rx.hstack(
                 rx.button("Previous", size="1", variant="soft", disabled=s.page <= 1,

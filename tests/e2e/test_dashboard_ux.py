@@ -23,12 +23,26 @@ def _free_booking(app_url: str, name: str, email: str) -> str:
     return booking["token"]
 
 
+def _placeholder_fits(page) -> None:
+    """The search field's placeholder is not cut off (at this width)."""
+    fits = page.locator("#booking-search").evaluate("""(input) => {
+        const style = getComputedStyle(input);
+        const context = document.createElement('canvas').getContext('2d');
+        context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return context.measureText(input.placeholder).width <= room;
+    }""")
+    assert fits, "the search placeholder is truncated"
+
+
 def test_a_free_bookings_details_offer_no_refund(browser, app_url: str) -> None:
     _free_booking(app_url, "Freda Free", "freda@example.com")
     page = customer_page(browser, zone="Europe/Berlin", locale="en-GB")
     sign_in_as_demo(page, app_url)
     wait_for_heading(page, "Bookings")
+    _placeholder_fits(page)
     page.get_by_label("Search by customer").fill("Freda")
+    expect(page.get_by_text("1 booking · page 1 of 1")).to_be_visible()  # not "1 booking(s)"
     page.get_by_role("button", name="Details of the booking by Freda Free").click()
     details = page.get_by_role("dialog")
     expect(details.get_by_text("Intro call with Freda Free")).to_be_visible()
@@ -38,6 +52,9 @@ def test_a_free_bookings_details_offer_no_refund(browser, app_url: str) -> None:
     expect(details.get_by_text("Refunded", exact=True)).to_have_count(0)
     expect(details.get_by_text("Stripe reference")).to_have_count(0)
     screenshot(page, "dashboard-free-details-desktop")
+    page.set_viewport_size({"width": 375, "height": 812})
+    screenshot(page, "dashboard-free-details-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
     details.get_by_role("button", name="Cancel booking").click()
     confirm = page.get_by_role("alertdialog")
     expect(confirm.get_by_text("Nothing has been paid, so there is nothing to refund.")).to_be_visible()
