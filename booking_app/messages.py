@@ -197,3 +197,6 @@ WEBHOOK_NOT_FOUND = "This webhook endpoint does not exist."
 WEBHOOK_DELIVERY_NOT_FOUND = "This delivery does not exist."
 WEBHOOK_RESEND_DISABLED = "This endpoint is disabled; enable it again before resending."
 WEBHOOK_RESEND_PENDING = "This delivery is still being sent (it is retried automatically); resend it once it has failed or succeeded."
+
+# -- issue 18: the booking page and the dashboard, as good to use as Calendly's ------------------
+EMAIL_INVALID = "Please enter a valid e-mail address, like name@example.com."

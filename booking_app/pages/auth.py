@@ -130,8 +130,8 @@ class SignupState(AuthState):
         try:
             address = await asyncio.to_thread(request_sign_up, new, client_address=self.router.session.client_ip
                                               or None, now=_now())
-        except InvalidInput as exc:
-            self.busy, self.errors = False, {exc.field: exc.message}
+        except InvalidInput as exc:  # every field that is wrong, at once
+            self.busy, self.errors = False, getattr(exc, "fields", None) or {exc.field: exc.message}
             return
         except DomainError as exc:
             self.busy, self.error = False, exc.message
