@@ -13,6 +13,7 @@ import logging
 import reflex as rx
 
 from booking_app.components.layout import page_shell
+from booking_app.components.skeleton import page_skeleton
 from booking_app.errors import DomainError
 from booking_app.pages import booking_snapshot
 from booking_app.pages.navigation import go_to_checkout
@@ -358,7 +359,7 @@ def booking_page() -> rx.Component:
         rx.box(
             rx.cond(
                 ~s.loaded,
-                rx.center(rx.spinner(size="3"), padding="3rem"),
+                page_skeleton(side=False),
                 rx.cond(
                     s.found,
                     rx.card(

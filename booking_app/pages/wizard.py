@@ -10,6 +10,7 @@ import reflex as rx
 
 from booking_app.components.forms import error_callout, labelled_field
 from booking_app.components.layout import page_shell
+from booking_app.components.skeleton import page_skeleton
 from booking_app.pages.wizard_state import STEPS
 from booking_app.pages.wizard_state import WizardState as W
 
@@ -507,7 +508,7 @@ def wizard_page() -> rx.Component:
     return page_shell(
         rx.cond(
             ~W.loaded,
-            rx.center(rx.spinner(size="3"), padding="4rem"),
+            page_skeleton(),
             rx.cond(
                 W.found,
                 rx.flex(
