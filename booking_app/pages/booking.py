@@ -269,18 +269,19 @@ def _actions() -> rx.Component:
     confirmed_actions = rx.vstack(
         rx.hstack(
             # Plain <a> elements: rx.el.a is a client-side router link, which would not download.
-            rx.el.elements.a(rx.button(rx.icon("download", size=16), "Download .ics", variant="soft"),
-                             href=s.ics_url, download="booking.ics"),
-            rx.el.elements.a(rx.button(rx.icon("calendar-plus", size=16), "Add to Google Calendar", variant="soft"),
-                             href=s.google_url, target="_blank", rel="noopener"),
+            # One control each: a link drawn as a button (not a button inside a link).
+            rx.button(rx.el.elements.a(rx.icon("download", size=16), "Download .ics", href=s.ics_url,
+                                       download="booking.ics"), as_child=True, variant="soft"),
+            rx.button(rx.el.elements.a(rx.icon("calendar-plus", size=16), "Add to Google Calendar", href=s.google_url,
+                                       target="_blank", rel="noopener"), as_child=True, variant="soft"),
             wrap="wrap",
             spacing="2",
         ),
         rx.text("Cancellation policy: " + s.cancellation_policy, size="2", color_scheme="gray",
                 id="cancellation-policy"),
         rx.cond(s.can_reschedule,
-                rx.link(rx.button(rx.icon("calendar-clock", size=16), "Reschedule", variant="soft"),
-                        href=s.reschedule_url, reload_document=True, id="reschedule-link"),
+                rx.button(rx.el.elements.a(rx.icon("calendar-clock", size=16), "Reschedule", href=s.reschedule_url,
+                                           id="reschedule-link"), as_child=True, variant="soft"),
                 rx.cond(s.reschedule_refusal != "",
                         rx.text(s.reschedule_refusal, size="2", id="reschedule-refusal"))),
         rx.cond(s.can_cancel, _cancel_dialog(), rx.text(s.cancel_refusal, size="2", id="cancel-refusal")),
@@ -301,10 +302,8 @@ def _actions() -> rx.Component:
             )),
             rx.button("Complete payment", on_click=BookingPageState.pay_again, loading=s.busy, disabled=s.busy),
         )),
-        ("expired", rx.link(rx.button("Choose another time"), href=s.rebook_url,
-                            reload_document=True)),
-        ("cancelled", rx.link(rx.button("Book again", variant="soft"), href=s.rebook_url,
-                              reload_document=True)),
+        ("expired", rx.button(rx.el.elements.a("Choose another time", href=s.rebook_url), as_child=True)),
+        ("cancelled", rx.button(rx.el.elements.a("Book again", href=s.rebook_url), as_child=True, variant="soft")),
         rx.fragment(),
     )
 

@@ -18,6 +18,26 @@ ROUTE = "/book/[builder]"
 STEP_LABELS = (("type", "Session"), ("time", "Time"), ("details", "Details"), ("review", "Pay"))
 
 
+# After a step change the focus would fall to <body>: move it to the new step's heading (read out
+# by screen readers), or on the details step to the first empty field. Not on the page's first
+# render: arriving on a page keeps the browser's own focus.
+_FOCUS_STEP = """
+(() => {
+  if (!window.__makerhoursStepShown) { window.__makerhoursStepShown = true; return; }
+  const empty = FIRST_EMPTY && ['name', 'email', 'phone'].map((id) => document.getElementById(id))
+    .find((field) => field && field.value.trim() === '');
+  (empty || document.getElementById('step-heading'))?.focus({preventScroll: false});
+})()
+"""
+
+
+def _step_heading(key: str, title, *, first_empty_field: bool = False) -> rx.Component:
+    """The step's h1; its own React key, so each step change mounts it afresh (and moves focus)."""
+    script = _FOCUS_STEP.replace("FIRST_EMPTY", "true" if first_empty_field else "false")
+    return rx.heading(title, as_="h1", size="6", id="step-heading", tab_index=-1, outline="none", key=key,
+                      on_mount=rx.call_script(script))
+
+
 def _notice(message) -> rx.Component:
     return rx.cond(message != "", rx.callout(message, icon="info", color_scheme="amber", role="alert", width="100%"))
 
@@ -130,7 +150,7 @@ def _type_card(card) -> rx.Component:
 
 def _step_type() -> rx.Component:
     return rx.vstack(
-        rx.heading("Choose a session", as_="h1", size="6"),
+        _step_heading("type", "Choose a session"),
         rx.cond(
             W.session_types.length() > 0,
             rx.vstack(rx.foreach(W.session_types, _type_card), spacing="3", width="100%"),
@@ -154,7 +174,7 @@ def _currently() -> rx.Component:
 def _step_move() -> rx.Component:
     """Reschedule mode's review: the old and the new time, and "Move booking"."""
     return rx.vstack(
-        rx.heading("Move your booking", as_="h1", size="6"),
+        _step_heading("move", "Move your booking"),
         rx.data_list.root(
             _row("Session", W.chosen.title),
             _row("With", W.profile.name),
@@ -299,7 +319,7 @@ def _slots() -> rx.Component:
 
 def _step_time() -> rx.Component:
     return rx.vstack(
-        rx.heading(rx.cond(W.rescheduling, "Pick a new time", "Pick a date and time"), as_="h1", size="6"),
+        _step_heading("time", rx.cond(W.rescheduling, "Pick a new time", "Pick a date and time")),
         _currently(),
         _notice(W.time_message),
         rx.flex(
@@ -377,7 +397,7 @@ def _question(question) -> rx.Component:
 
 def _step_details() -> rx.Component:
     return rx.vstack(
-        rx.heading("Your details", as_="h1", size="6"),
+        _step_heading("details", "Your details", first_empty_field=True),
         labelled_field("Name", "name", rx.input(id="name", value=W.name, on_change=W.set_name, auto_complete="name",
                                         size="3", width="100%", aria_invalid=rx.cond(W.name_error != "", "true", "false"),
                                         aria_describedby="name-error"), W.name_error),
@@ -422,7 +442,7 @@ def _answer_row(question) -> rx.Component:
 
 def _step_review() -> rx.Component:
     return rx.vstack(
-        rx.heading("Review and pay", as_="h1", size="6"),
+        _step_heading("review", "Review and pay"),
         rx.data_list.root(
             _row("Session", W.chosen.title),
             _row("With", W.profile.name),

@@ -74,3 +74,29 @@ def test_a_zone_with_the_same_offset_is_not_shown_as_different(browser, app_url:
     fill_details(page, "Paris Client", "paris@example.com")
     expect(page.get_by_text("Mira Novak's time")).to_have_count(0)
     page.context.close()
+
+
+
+def test_focus_moves_to_each_new_step_and_links_are_single_controls(browser, app_url: str) -> None:
+    page = customer_page(browser, "phone")
+    open_wizard(page, app_url)
+    wait_for_heading(page, "Choose a session")
+    choose_session(page, FREE)
+    expect(page.get_by_role("heading", name="Pick a date and time")).to_be_focused()
+    show_day(page, weekday_ahead(6, 0))
+    times_on(page, weekday_ahead(6, 0)).get_by_role("button").nth(2).click()
+    expect(page.get_by_label("Name")).to_be_focused()  # the first empty field of the details step
+    page.get_by_label("Name").fill("Keyboard User")
+    page.get_by_role("button", name="Back", exact=True).click()
+    expect(page.get_by_role("heading", name="Pick a date and time")).to_be_focused()
+    times_on(page, weekday_ahead(6, 0)).get_by_role("button").nth(2).click()
+    expect(page.get_by_label("E-mail")).to_be_focused()  # the name is there already
+    page.get_by_label("E-mail").fill("keyboard@example.com")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Review and pay")).to_be_focused()
+    page.get_by_role("button", name="Confirm booking").click()
+    wait_for_heading(page, "You're booked")
+    # Links that look like buttons are one control each, not a button inside a link.
+    expect(page.get_by_role("link", name="Download .ics")).to_be_visible()
+    expect(page.locator("a button, button a")).to_have_count(0)
+    page.context.close()
