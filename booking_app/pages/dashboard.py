@@ -359,15 +359,19 @@ def _attendance_control() -> rx.Component:
 
 
 def _summary_card(label: str, value, icon: str) -> rx.Component:
+    # The label wraps and the figure may shrink: a phone shows two tiles a row, neither clipped.
     return rx.card(
         rx.hstack(
             rx.center(rx.icon(icon, size=18), width="36px", height="36px", border_radius="10px",
-                      background=rx.color("accent", 3), color=rx.color("accent", 11), flex_shrink="0"),
-            rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.text(value, size="5", weight="bold"),
-                      spacing="0"),
-            align="center", spacing="3",
+                      background=rx.color("accent", 3), color=rx.color("accent", 11), flex_shrink="0",
+                      display=rx.breakpoints(initial="none", sm="flex")),
+            rx.vstack(rx.text(label, size="1", color_scheme="gray"),
+                      rx.text(value, size=rx.breakpoints(initial="4", sm="5"), weight="bold", white_space="nowrap",
+                              custom_attrs={"data-tile-value": ""}),
+                      spacing="0", min_width="0"),
+            align="center", spacing="3", min_width="0",
         ),
-        size="2",
+        size="2", min_width="0",
     )
 
 
@@ -375,17 +379,20 @@ def _revenue() -> rx.Component:
     s = DashboardState
     return rx.vstack(
         rx.grid(
-            _summary_card("This month", s.revenue.this_month, "wallet"),
-            _summary_card("Last 30 days", s.revenue.last_30_days, "trending-up"),
+            _summary_card("Taken this month (gross)", s.revenue.this_month, "wallet"),
+            _summary_card("Taken, 30 days (gross)", s.revenue.last_30_days, "trending-up"),
             _summary_card("Refunds, 30 days", s.revenue.refunds_30_days, "undo-2"),
             _summary_card("Bookings, 30 days", s.revenue.bookings_30_days.to_string(), "calendar-check"),
             _summary_card("Completed, 30 days", s.revenue.completed_30_days.to_string(), "circle-check"),
             _summary_card("No-shows, 30 days", s.revenue.no_shows_30_days.to_string(), "user-x"),
-            columns=rx.breakpoints(initial="2", md="3", lg="6"), spacing="3", width="100%",
+            # Three a row on a wide screen: six would clip a busy builder's figures.
+            columns=rx.breakpoints(initial="2", md="3"), spacing="3", width="100%",
+            id="revenue-tiles",
         ),
         rx.card(
             rx.vstack(
-                rx.text("Net revenue per day, last 30 days (" + s.revenue.currency + ")", size="2", weight="medium"),
+                rx.text("Net revenue per day, after refunds, last 30 days (" + s.revenue.currency + ")", size="2",
+                        weight="medium"),
                 rx.recharts.bar_chart(
                     rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
                     rx.recharts.x_axis(data_key="day", interval="preserveStartEnd", tick_line=False),

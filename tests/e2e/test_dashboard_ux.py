@@ -91,3 +91,24 @@ def test_session_type_dialog_fits_a_small_window_and_types_can_be_reordered(brow
     page.set_viewport_size({"width": 375, "height": 812})
     screenshot(page, "session-types-phone")
     page.context.close()
+
+
+def test_revenue_tiles_say_gross_or_net_and_fit_a_phone(browser, app_url: str) -> None:
+    page = customer_page(browser, "phone", zone="Europe/Berlin", locale="en-GB")
+    sign_in_as_demo(page, app_url)
+    wait_for_heading(page, "Bookings")
+    tiles = page.locator("#revenue-tiles > *")
+    expect(tiles.first).to_contain_text("gross")
+    expect(page.get_by_text("Net revenue per day")).to_contain_text("after refunds")
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        # A busy builder's figures (the demo's are small): the widest amount a tile must hold.
+        tiles.evaluate_all("""(tiles) => tiles.forEach((tile) => {
+            const value = tile.querySelector('[data-tile-value]');
+            if (value) value.textContent = '£12,345.00'; })""")
+        clipped = tiles.evaluate_all("""(tiles) => tiles.filter((tile) =>
+            [tile, ...tile.querySelectorAll('*')].some((el) => el.scrollWidth > el.clientWidth + 1
+                || el.getBoundingClientRect().right > tile.getBoundingClientRect().right + 1)).length""")
+        screenshot(page, f"dashboard-revenue-{width}")
+        assert clipped == 0, f"{clipped} revenue tiles are clipped at {width} px"
+    page.context.close()
