@@ -200,3 +200,8 @@ WEBHOOK_RESEND_PENDING = "This delivery is still being sent (it is retried autom
 
 # -- issue 18: the booking page and the dashboard, as good to use as Calendly's ------------------
 EMAIL_INVALID = "Please enter a valid e-mail address, like name@example.com."
+TOO_MANY_HOLDS_SHARED_ADDRESS = (
+    "There are already {limit} unpaid reservations in progress from your internet connection — other "
+    "people on the same network (an office, a café) count too. Please try again a little later: "
+    "reservations that are not paid are released when they expire."
+)
