@@ -16,6 +16,7 @@ from booking_app.pages import (
     embedding,
     find_bookings,
     home,
+    profile,
     session_types,
     wizard,
 )
@@ -35,6 +36,7 @@ availability.register(app)
 calendars.register(app)
 find_bookings.register(app)
 developers.register(app)
+profile.register(app)
 app.register_lifespan_task(run_jobs_in_app)  # refunds, mails, closing checkouts, expiring holds
 if get_settings().uses_stripe_emulator:
     from booking_app.pages import mailbox

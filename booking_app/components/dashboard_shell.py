@@ -13,6 +13,7 @@ SECTIONS = (
     ("/dashboard/availability/", "Availability", "clock"),
     ("/dashboard/calendars/", "Calendars", "calendar-sync"),
     ("/dashboard/developers/", "Developers", "code"),  # integrations (issue 17)
+    ("/dashboard/profile/", "Profile", "user-round"),  # what customers see of the builder
 )
 
 
@@ -55,5 +56,6 @@ def dashboard_shell(current: str, title: str, *children: rx.Component) -> rx.Com
                 spacing="5", width="100%", padding_top="1.5rem",
             ),
             rx.center(rx.spinner(size="3"), padding="4rem"),
-        )
+        ),
+        builder_link=False,
     )

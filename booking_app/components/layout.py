@@ -26,10 +26,14 @@ def brand() -> rx.Component:
     )
 
 
-def header() -> rx.Component:
+def header(builder_link: bool = True) -> rx.Component:
+    """The product mark; on public pages also the builders' way in (sign-in, then the dashboard)."""
+    sign_in = rx.link(rx.icon("log-in", size=16), "Builder sign-in", href="/login/", size="2", weight="medium",
+                      display="inline-flex", align_items="center", gap="0.35rem")
     return rx.el.header(
         rx.container(
-            rx.hstack(brand(), justify="between", align="center", padding_y="0.75rem"),
+            rx.hstack(brand(), sign_in if builder_link else rx.fragment(), justify="between", align="center",
+                      padding_y="0.75rem"),
             size="4",
         ),
         border_bottom=f"1px solid {rx.color('gray', 4)}",
@@ -75,11 +79,12 @@ def test_mode_banner() -> rx.Component:
     )
 
 
-def page_shell(*children: rx.Component) -> rx.Component:
-    """Wrap a page's content in the shared header, a centred column and the footer."""
+def page_shell(*children: rx.Component, builder_link: bool = True) -> rx.Component:
+    """Wrap a page's content in the shared header, a centred column and the footer
+    (``builder_link=False`` on the dashboard's own pages: no "Builder sign-in" there)."""
     return rx.flex(
         test_mode_banner() if get_settings().uses_stripe_emulator else rx.fragment(),
-        header(),
+        header(builder_link),
         rx.el.main(rx.container(*children, size="4", padding_x="1rem", padding_bottom="3rem"), flex="1"),
         footer(),
         direction="column",

@@ -94,6 +94,8 @@ def _side_panel() -> rx.Component:
                           rx.text(W.profile.headline, size="2", color_scheme="gray"), spacing="0"),
                 align="center", spacing="3",
             ),
+            rx.cond(W.profile.bio != "", rx.text(W.profile.bio, size="2", white_space="pre-line",
+                                                 id="builder-bio")),
             rx.cond(
                 W.type_id != 0,
                 rx.vstack(

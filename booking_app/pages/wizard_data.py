@@ -35,6 +35,7 @@ class BuilderCard:
     initials: str
     photo_url: str
     timezone: str
+    bio: str = ""  # the builder's own words, on the booking page and the home page's cards
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def initials(name: str) -> str:
 
 def builder_card(builder) -> BuilderCard:
     return BuilderCard(builder.slug, builder.display_name, builder.headline, initials(builder.display_name),
-                       builder.photo_url or "", builder.timezone)
+                       builder.photo_url or "", builder.timezone, builder.bio or "")
 
 
 def duration_label(minutes: int) -> str:
