@@ -19,7 +19,7 @@ from booking_app.components.layout import page_shell
 from booking_app.errors import DomainError, InvalidInput
 from booking_app.state.auth import AuthState
 from booking_app.state.checked import checked, text
-from booking_app.timezones import selectable_zone_names
+from booking_app.timezones import canonical_zone, selectable_zone_names
 
 DETECT_ZONE = "Intl.DateTimeFormat().resolvedOptions().timeZone"
 
@@ -98,7 +98,7 @@ class SignupState(AuthState):
     @checked(zone=text(64))
     def detected_zone(self, zone: str):
         if not self.timezone:
-            self.timezone = zone if zone in selectable_zone_names() else "UTC"
+            self.timezone = canonical_zone(zone) or "UTC"  # "Asia/Calcutta" from a browser: Asia/Kolkata
 
     @rx.event
     @checked(field=text(20), value=text(1024))

@@ -237,9 +237,9 @@ def _zone_picker() -> rx.Component:
         rx.popover.content(
             rx.vstack(
                 rx.el.label("Search time zones", html_for="zone-search", class_name="visually-hidden"),
-                rx.input(placeholder="City, region or GMT offset", value=W.zone_query, on_change=W.set_zone_query,
+                rx.input(placeholder="City, country, PST or GMT+5:30", value=W.zone_query, on_change=W.set_zone_query,
                          id="zone-search", auto_focus=True, width="100%"),
-                rx.scroll_area(
+                rx.box(  # a plain scrolling box: the list's height follows its matches, up to 260 px
                     rx.vstack(
                         rx.foreach(
                             W.zone_matches,
@@ -249,11 +249,12 @@ def _zone_picker() -> rx.Component:
                         rx.cond(W.zone_matches.length() == 0, rx.text("No time zone matches.", size="2", color_scheme="gray")),
                         spacing="1", width="100%", padding_right="0.75rem",
                     ),
-                    type="auto", scrollbars="vertical", style={"maxHeight": "260px"},
+                    max_height="260px", overflow_y="auto", width="100%",
                 ),
                 spacing="2", width="100%",
             ),
-            width="min(340px, 92vw)",
+            width="min(360px, 92vw)",
+            aria_label="Choose your time zone",
         ),
         open=W.zone_picker_open,
         on_open_change=W.set_zone_picker_open,

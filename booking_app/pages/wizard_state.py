@@ -24,7 +24,7 @@ from booking_app.pages import embedding
 from booking_app.pages.navigation import go_to_checkout
 from booking_app.pages.wizard_data import BuilderCard, DayCell, SessionTypeCard, SlotChoice
 from booking_app.state.checked import Id, between, checked, text
-from booking_app.timezones import ZoneChoice, search_zones, selectable_zone_names, zone_choice
+from booking_app.timezones import ZoneChoice, canonical_zone, search_zones, selectable_zone_names, zone_choice
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +288,7 @@ class WizardState(rx.State):
         refresh_slots still sends them back to the times if the time was taken meanwhile)."""
         zone, hour12, mark = (detected + [None] * 3)[:3] if isinstance(detected, list) else (None,) * 3
         if not self.timezone_chosen:
-            self.timezone = zone if zone in selectable_zone_names() else self.profile.timezone
+            self.timezone = canonical_zone(zone) or self.profile.timezone  # old names: their zone today
         if not self.clock_chosen:
             self.hour12 = hour12 is True
         mark = mark if isinstance(mark, str) and len(mark) <= 100 else ""
