@@ -22,6 +22,12 @@ from booking_app.state.checked import checked, text
 log = logging.getLogger(__name__)
 ROUTE = "/booking/[token]"
 POLL_SECONDS = 2
+# The 12/24-hour choice the customer made in the wizard (kept by the browser), else the browser's habit.
+CLOCK_PREFERENCE = (
+    "(() => { let chosen = null; try { chosen = localStorage.getItem('makerhours.clock'); } catch (e) {}"
+    " return chosen ? chosen === '12h'"
+    " : Intl.DateTimeFormat(undefined, {hour: 'numeric'}).resolvedOptions().hour12 === true; })()"
+)
 POLL_LIMIT = 300  # ten minutes of live updates, then a reload button is enough
 
 
@@ -61,6 +67,7 @@ class BookingPageState(rx.State):
     busy: bool = False
     error_message: str = ""
     cancel_reason: str = ""
+    hour12: bool = False  # the customer's clock: their choice in the wizard, else their browser's
     _polling: bool = False
 
     @rx.var
@@ -84,9 +91,20 @@ class BookingPageState(rx.State):
     async def load(self):
         token = self.token
         session_id = self.router.url.query_parameters.get("session_id")
-        self._apply(await asyncio.to_thread(booking_snapshot.load_snapshot, token, session_id))
+        self._apply(await asyncio.to_thread(booking_snapshot.load_snapshot, token, session_id, hour12=self.hour12))
+        events = [rx.call_script(CLOCK_PREFERENCE, callback=BookingPageState.clock_preference)]
         if self.keeps_updating and not self._polling:
-            return BookingPageState.poll
+            events.append(BookingPageState.poll)
+        return events
+
+    @rx.event
+    @checked()
+    async def clock_preference(self, hour12: bool):
+        """Callback of ``CLOCK_PREFERENCE``: show the times on that clock (read again if it changed)."""
+        if hour12 is self.hour12 or not self.found:
+            return
+        self.hour12 = hour12
+        self._apply(await asyncio.to_thread(booking_snapshot.load_snapshot, self.token, hour12=hour12))
 
     @rx.event(background=True)
     @checked()
@@ -100,7 +118,7 @@ class BookingPageState(rx.State):
         try:
             for _ in range(POLL_LIMIT):
                 await asyncio.sleep(POLL_SECONDS)
-                snapshot = await asyncio.to_thread(booking_snapshot.load_snapshot, token)
+                snapshot = await asyncio.to_thread(booking_snapshot.load_snapshot, token, hour12=self.hour12)
                 async with self:
                     self._apply(snapshot)
                     if not self.keeps_updating:

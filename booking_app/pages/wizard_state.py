@@ -29,12 +29,13 @@ from booking_app.timezones import ZoneChoice, canonical_zone, search_zones, sele
 log = logging.getLogger(__name__)
 
 STEPS = ("type", "time", "details", "review")
-# The browser's zone, its 12/24-hour habit, and a mark of this page's JavaScript context: the
+# The browser's zone, its 12/24-hour habit (or the customer's earlier choice), and a mark of this page's JavaScript context: the
 # same mark again means the event websocket reconnected (a network blip, an app restart), a
 # new one means the page was loaded afresh.
 DETECT_BROWSER = (
     "[Intl.DateTimeFormat().resolvedOptions().timeZone,"
-    " Intl.DateTimeFormat(undefined, {hour: 'numeric'}).resolvedOptions().hour12 === true,"
+    " (() => { let chosen = null; try { chosen = localStorage.getItem('makerhours.clock'); } catch (e) {}"
+    "   return chosen ? chosen === '12h' : Intl.DateTimeFormat(undefined, {hour: 'numeric'}).resolvedOptions().hour12 === true; })(),"
     " (window.__makerhoursPage ??= Math.random().toString(36).slice(2))]"
 )
 EXPIRED_MESSAGE = "Your reservation expired, so the time was released. Please pick a time again."
@@ -369,6 +370,9 @@ class WizardState(rx.State):
     @checked(value=text(10) | Annotated[list[text(10)], Field(max_length=2)])
     def set_clock(self, value: str | list[str]):
         self.hour12, self.clock_chosen = value == "12h", True
+        # Remembered by the browser, so the confirmation page shows the same clock (issue 18).
+        choice = "12h" if self.hour12 else "24h"
+        return rx.call_script(f"try {{ localStorage.setItem('makerhours.clock', '{choice}'); }} catch (e) {{}}")
 
     @rx.event
     @checked()

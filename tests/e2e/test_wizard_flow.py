@@ -3,6 +3,8 @@ after coming back from Checkout unpaid, zones that share an offset."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -99,4 +101,22 @@ def test_focus_moves_to_each_new_step_and_links_are_single_controls(browser, app
     # Links that look like buttons are one control each, not a button inside a link.
     expect(page.get_by_role("link", name="Download .ics")).to_be_visible()
     expect(page.locator("a button, button a")).to_have_count(0)
+    page.context.close()
+
+
+def test_the_12_hour_choice_is_carried_to_the_confirmation_page(browser, app_url: str) -> None:
+    page = customer_page(browser, locale="en-GB")  # a 24-hour browser; the customer picks 12-hour
+    open_wizard(page, app_url)
+    choose_session(page, FREE)
+    page.get_by_role("radio", name="12h").click()
+    show_day(page, weekday_ahead(6, 1))
+    times_on(page, weekday_ahead(6, 1)).get_by_role("button").nth(3).click()
+    fill_details(page, "Twelve Hour", "twelve@example.com")
+    page.get_by_role("button", name="Confirm booking").click()
+    wait_for_heading(page, "You're booked")
+    expect(page.get_by_text(re.compile(r"\d:\d\d (am|pm)–\d{1,2}:\d\d (am|pm) \(America/New_York\)"))).to_be_visible()
+    # A reload keeps the choice (the tab remembers it; the page reads it again).
+    page.reload()
+    wait_for_heading(page, "You're booked")
+    expect(page.get_by_text(re.compile(r"(am|pm) \(America/New_York\)"))).to_be_visible()
     page.context.close()
