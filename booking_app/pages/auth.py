@@ -188,7 +188,7 @@ def login_page() -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
-        rx.text("New here? ", rx.link("Create a builder account", href="/signup/"), size="2"),
+        rx.text("New here? ", rx.link("Create a builder account", href="/signup/", underline="always"), size="2"),
     )
 
 
@@ -238,7 +238,7 @@ def signup_page() -> rx.Component:
                 size="2"),
         error_callout(s.error),
         rx.cond(s.sent != "", sent, form),
-        rx.text("Already have an account? ", rx.link("Sign in", href="/login/"), size="2"),
+        rx.text("Already have an account? ", rx.link("Sign in", href="/login/", underline="always"), size="2"),
     )
 
 
@@ -249,7 +249,7 @@ def confirm_signup_page() -> rx.Component:
         rx.cond(
             s.confirm_error != "",
             rx.vstack(error_callout(s.confirm_error),
-                      rx.text(rx.link("Sign up again", href="/signup/"), " · ", rx.link("Sign in", href="/login/"),
+                      rx.text(rx.link("Sign up again", href="/signup/", underline="always"), " · ", rx.link("Sign in", href="/login/", underline="always"),
                               size="2")),
             rx.text("One moment…", color_scheme="gray", size="2"),
         ),

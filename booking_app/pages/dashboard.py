@@ -458,19 +458,25 @@ def _cards(rows) -> rx.Component:
 
 def _bookings() -> rx.Component:
     s = DashboardState
-    return rx.vstack(
+    # The tabs' panels hold the list (each trigger's aria-controls names a panel that exists).
+    return rx.tabs.root(rx.vstack(
         rx.flex(
-            rx.tabs.root(
-                rx.tabs.list(rx.tabs.trigger("Upcoming", value="upcoming"), rx.tabs.trigger("Past", value="past"),
-                             rx.tabs.trigger("Cancelled", value="cancelled")),
-                value=s.tab, on_change=s.set_tab,
-            ),
+            rx.tabs.list(rx.tabs.trigger("Upcoming", value="upcoming"), rx.tabs.trigger("Past", value="past"),
+                         rx.tabs.trigger("Cancelled", value="cancelled")),
             rx.el.label("Search by customer", html_for="booking-search", class_name="visually-hidden"),
             rx.input(rx.input.slot(rx.icon("search", size=16)), id="booking-search",
                      placeholder="Name or e-mail", value=s.search,
                      on_change=s.set_search.debounce(250), width=rx.breakpoints(initial="100%", sm="280px")),
             justify="between", align="center", wrap="wrap", gap="0.75rem", width="100%",
         ),
+        *(rx.tabs.content(_booking_list(), value=tab, width="100%") for tab in ("upcoming", "past", "cancelled")),
+        spacing="3", width="100%",
+    ), value=s.tab, on_change=s.set_tab, width="100%")
+
+
+def _booking_list() -> rx.Component:
+    s = DashboardState
+    return rx.vstack(
         error_callout(s.error),
         rx.cond(
             s.total == 0,

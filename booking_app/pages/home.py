@@ -123,7 +123,7 @@ def index() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        rx.text("Booked already? ", rx.link("Find your bookings", href="/bookings/find/"),
+        rx.text("Booked already? ", rx.link("Find your bookings", href="/bookings/find/", underline="always"),
                 " — we'll e-mail you the links.", size="2", color_scheme="gray", margin_top="1.5rem"),
     )
 
