@@ -72,18 +72,18 @@ def _tab_filter(tab: str, now: datetime):
     raise ValueError(f"unknown tab {tab!r}")
 
 
-def _row(view: booking_view.BookingView, timezone: str) -> BookingRow:
+def _row(view: booking_view.BookingView, timezone: str, hour12: bool = False) -> BookingRow:
     if view.payment_status is not None:
         payment_status = view.payment_status
     else:
         payment_status = "free" if view.is_free else "none"
     return BookingRow(view.id, view.customer_name, view.customer_email, view.session_type_title,
-                      format_span(view.start, view.end, timezone), view.status, payment_status,
+                      format_span(view.start, view.end, timezone, hour12=hour12), view.status, payment_status,
                       format_money(view.amount, view.currency), view.payment_reference, view.attendance or "")
 
 
 def list_bookings(*, actor_user_id: int | None, tab: str, search: str = "", page: int = 1,
-                  now: datetime, page_size: int = PAGE_SIZE) -> BookingPage:
+                  now: datetime, page_size: int = PAGE_SIZE, hour12: bool = False) -> BookingPage:
     """One page of a tab: upcoming (soonest first), past and cancelled (latest first),
     optionally only customers whose name or e-mail contains ``search``."""
     with read_session() as session:
@@ -103,7 +103,7 @@ def list_bookings(*, actor_user_id: int | None, tab: str, search: str = "", page
             .where(*where).order_by(order, Booking.id).offset((page - 1) * page_size).limit(page_size)
         ).all()
         views = booking_view.build(session, [BookingDetails(b, k, builder) for b, k in found], now=now)
-        rows = [_row(view, builder.timezone) for view in views]
+        rows = [_row(view, builder.timezone, hour12) for view in views]
     return BookingPage(rows, total, page, pages)
 
 
@@ -141,7 +141,7 @@ class BookingDetail:
     has_money: bool = True  # a payment was ever taken or attempted: show paid/refunded and the reference
 
 
-def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime) -> BookingDetail:
+def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime, hour12: bool = False) -> BookingDetail:
     """One booking of the acting builder, with its timeline and what cancelling it now would
     refund (everything paid and not yet refunded or promised back)."""
     found = booking_view.for_builder(actor_user_id=actor_user_id, booking_id=booking_id, now=now)
@@ -151,8 +151,9 @@ def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime)
         return "" if blank_if_none and not amount else format_money(amount, view.currency, zero=None)
 
     return BookingDetail(
-        row=_row(view, zone), token_hint=view.token[:6], notes=view.notes, customer_timezone=view.customer_timezone,
-        when_customer=format_span(view.start, view.end, view.customer_timezone),
+        row=_row(view, zone, hour12), token_hint=view.token[:6], notes=view.notes,
+        customer_timezone=view.customer_timezone,
+        when_customer=format_span(view.start, view.end, view.customer_timezone, hour12=hour12),
         paid=money(view.kept), refunded=money(view.refunded),
         refund_pending=money(view.refund_pending, blank_if_none=True),
         refund_attention=money(view.refund_needs_attention, blank_if_none=True),

@@ -34,6 +34,10 @@ ATTENDANCE_CHOICES = {"completed": "completed", "no_show": "as a no-show"}
 NO_DETAIL = BookingDetail(NO_ROW, "", "", "", "", "", "", "", "", "", False, "", [])
 
 
+# The builder's browser's 12/24-hour habit, for the times of the list and the details.
+BROWSER_CLOCK = "Intl.DateTimeFormat(undefined, {hour: 'numeric'}).resolvedOptions().hour12 === true"
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -47,6 +51,7 @@ class DashboardState(AuthState):
     rows: list[BookingRow] = []
     revenue: Revenue = Revenue("GBP", "", "", "", 0, 0, 0, [])
     loading: bool = False
+    hour12: bool = False  # the builder's browser shows 12-hour times
     error: str = ""
     detail_open: bool = False
     detail: BookingDetail = NO_DETAIL
@@ -81,7 +86,7 @@ class DashboardState(AuthState):
     async def _refresh(self, actor_user_id: int) -> None:
         listing, revenue = await asyncio.gather(
             asyncio.to_thread(data.list_bookings, actor_user_id=actor_user_id, tab=self.tab, search=self.search,
-                              page=self.page, now=_now()),
+                              page=self.page, now=_now(), hour12=self.hour12),
             asyncio.to_thread(data.revenue_summary, actor_user_id=actor_user_id, now=_now()),
         )
         self.rows, self.total, self.page, self.pages = listing.rows, listing.total, listing.page, listing.pages
@@ -101,6 +106,16 @@ class DashboardState(AuthState):
         except DomainError as exc:
             self.error = exc.message
         self.loading = False
+        return rx.call_script(BROWSER_CLOCK, callback=DashboardState.clock_preference)
+
+    @rx.event
+    @checked()
+    async def clock_preference(self, hour12: bool):
+        """Callback of ``BROWSER_CLOCK``: the builder's browser's 12/24-hour habit (issue 18)."""
+        if hour12 is not self.hour12:
+            self.hour12 = hour12
+            return await self._reload_list()
+        return None
 
     async def _reload_list(self):
         actor = await self._actor_id()
@@ -141,6 +156,7 @@ class DashboardState(AuthState):
         self.move_outcome = ""
         try:
             self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
+                                                  hour12=self.hour12,
                                                   now=_now())
         except DomainError as exc:
             self.error = exc.message
@@ -207,6 +223,7 @@ class DashboardState(AuthState):
             return
         actor = await self._actor_id()
         self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
+                                                  hour12=self.hour12,
                                               now=_now())
         self.move_outcome = (f"Moved to {self.detail.row.when}. The customer gets an e-mail with the updated "
                              "invitation.")
@@ -229,6 +246,7 @@ class DashboardState(AuthState):
             await asyncio.to_thread(mark_attendance, actor_user_id=actor, booking_id=booking_id,
                                     attendance=attendance, now=_now())
             self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
+                                                  hour12=self.hour12,
                                                   now=_now())
         except DomainError as exc:
             self.cancel_outcome = exc.message
@@ -267,6 +285,7 @@ class DashboardState(AuthState):
             self.cancel_busy, self.cancel_outcome = False, exc.message
             return
         self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
+                                                  hour12=self.hour12,
                                               now=_now())
         if not result.refund_amount:
             self.cancel_outcome = "Cancelled. Nothing had been paid, so nothing is refunded."
@@ -296,12 +315,12 @@ class DashboardState(AuthState):
                 async with self:
                     if not (self.detail_open and self.detail.refund_pending):
                         break
-                    booking_id = self.detail.row.id
+                    booking_id, hour12 = self.detail.row.id, self.hour12
                     actor = await self._actor_id()
                 if actor is None:
                     break
                 try:
-                    detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor,
+                    detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, hour12=hour12,
                                                      booking_id=booking_id, now=_now())
                 except DomainError:
                     break

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -12,12 +14,12 @@ from tests.e2e.wizard import customer_page, sign_in_as_demo, wait_for_heading, w
 pytestmark = pytest.mark.e2e
 
 
-def _free_booking(app_url: str, name: str, email: str) -> str:
+def _free_booking(app_url: str, name: str, email: str, index: int = 1) -> str:
     kinds = _api(f"{app_url}/api/builders/demo/session-types")["session_types"]
     intro = next(k for k in kinds if k["slug"] == "intro-call")
     day = weekday_ahead(6, 4)
     slots = _api(f"{app_url}/api/session-types/{intro['id']}/slots?start={day}&end={day}&timezone=Europe/Berlin")
-    booking = _api(f"{app_url}/api/bookings", {"session_type_id": intro["id"], "start": slots["slots"][1]["start"],
+    booking = _api(f"{app_url}/api/bookings", {"session_type_id": intro["id"], "start": slots["slots"][index]["start"],
                                                "name": name, "email": email, "timezone": "Europe/Berlin"})
     assert booking["status"] == "confirmed"
     return booking["token"]
@@ -111,4 +113,17 @@ def test_revenue_tiles_say_gross_or_net_and_fit_a_phone(browser, app_url: str) -
                 || el.getBoundingClientRect().right > tile.getBoundingClientRect().right + 1)).length""")
         screenshot(page, f"dashboard-revenue-{width}")
         assert clipped == 0, f"{clipped} revenue tiles are clipped at {width} px"
+    page.context.close()
+
+
+def test_the_dashboard_follows_the_builders_12_hour_browser(browser, app_url: str) -> None:
+    _free_booking(app_url, "Clock Twelve", "clock12@example.com", index=3)
+    page = customer_page(browser, zone="Europe/Berlin", locale="en-US")  # a 12-hour browser
+    sign_in_as_demo(page, app_url)
+    wait_for_heading(page, "Bookings")
+    page.get_by_label("Search by customer").fill("Clock Twelve")
+    row = page.get_by_role("row", name=re.compile("Clock Twelve"))
+    expect(row).to_contain_text(re.compile(r"\d:\d\d (am|pm)–\d{1,2}:\d\d (am|pm) \(Europe/Berlin\)"))
+    page.get_by_role("button", name="Details of the booking by Clock Twelve").click()
+    expect(page.get_by_role("dialog")).to_contain_text(re.compile(r"(am|pm) \(Europe/Berlin\)"))
     page.context.close()
