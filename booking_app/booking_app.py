@@ -18,6 +18,7 @@ from booking_app.pages import (
     find_bookings,
     home,
     oidc,
+    profile,
     session_types,
     wizard,
 )
@@ -39,6 +40,7 @@ find_bookings.register(app)
 developers.register(app)
 account.register(app)  # customer accounts (issue 16)
 oidc.register(app)  # /auth/oidc/finish: sign-in through an OpenID Connect provider
+profile.register(app)
 app.register_lifespan_task(run_jobs_in_app)  # refunds, mails, closing checkouts, expiring holds
 if get_settings().uses_stripe_emulator:
     from booking_app.pages import mailbox

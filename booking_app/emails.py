@@ -6,6 +6,7 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 
 from booking_app.errors import InvalidInput
+from booking_app.messages import EMAIL_INVALID
 
 EMAIL_REQUIRED = "Please enter your e-mail address."
 
@@ -17,4 +18,4 @@ def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise InvalidInput("email", f"Please enter a valid e-mail address ({exc}).") from exc
+        raise InvalidInput("email", EMAIL_INVALID) from exc

@@ -43,10 +43,10 @@ def format_day(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B}"
 
 
-def format_moment(moment: datetime, timezone: str) -> str:
-    """``Sunday 6 December 2026, 10:00 (Europe/Paris)``."""
+def format_moment(moment: datetime, timezone: str, *, hour12: bool = False) -> str:
+    """``Sunday 6 December 2026, 10:00 (Europe/Paris)`` (``10:00 am`` with ``hour12``)."""
     local = moment.astimezone(load_timezone(timezone))
-    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} ({timezone})"
+    return f"{local:%A} {local.day} {local:%B %Y}, {clock_time(local, hour12)} ({timezone})"
 
 
 def google_calendar_url(*, title: str, start: datetime, end: datetime, details: str) -> str:

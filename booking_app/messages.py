@@ -223,3 +223,11 @@ OIDC_EMAIL_UNVERIFIED = ("Your identity provider did not confirm your e-mail add
                          "it. Verify the address there, or sign in another way.")
 OIDC_NO_BUILDER = ("There is no builder account for {email}. Create one first, or sign in as a customer to see "
                    "your bookings.")
+
+# -- issue 18: the booking page and the dashboard, as good to use as Calendly's ------------------
+EMAIL_INVALID = "Please enter a valid e-mail address, like name@example.com."
+TOO_MANY_HOLDS_SHARED_ADDRESS = (
+    "There are already {limit} unpaid reservations in progress from your internet connection — other "
+    "people on the same network (an office, a café) count too. Please try again a little later: "
+    "reservations that are not paid are released when they expire."
+)

@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
-echo "==> Starting the app at http://localhost:3000 (first build takes about 30 s)"
+echo "==> Starting the app at http://localhost:3000 (the frontend builds first: 10-30 s; Ctrl+C stops it)"
 exec reflex run --env prod "$@"

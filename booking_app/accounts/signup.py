@@ -51,20 +51,44 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class SignUpErrors(InvalidInput):
+    """Everything wrong with the sign-up form at once: ``fields`` maps each field to its
+    message (``field`` and the message are the first, for callers that show one)."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        first = next(iter(fields))
+        super().__init__(first, fields[first])
+        self.fields = fields
+
+
+def _checked_form(new: NewBuilder) -> tuple[str, str, str, str]:
+    """The form's values, cleaned; ``SignUpErrors`` naming every field that is wrong."""
+    errors: dict[str, str] = {}
+    cleaned: dict[str, str] = {}
+    display_name = new.display_name.strip()
+    if not display_name or len(display_name) > 200:
+        errors["display_name"] = "Please enter a name of 1 to 200 characters."
+    for field, check, value in (("email", normalise_email, new.email), ("slug", validate_slug, new.slug),
+                                ("timezone", validate_timezone, new.timezone)):
+        try:
+            cleaned[field] = check(value)
+        except InvalidInput as exc:
+            errors[exc.field] = exc.message
+    try:
+        check_password_strength(new.password, user_inputs=(cleaned.get("email", new.email), display_name,
+                                                           cleaned.get("slug", new.slug)))
+    except ValueError as exc:
+        errors["password"] = str(exc)
+    if errors:
+        raise SignUpErrors(errors)
+    return cleaned["email"], cleaned["slug"], cleaned["timezone"], display_name
+
+
 def request_sign_up(new: NewBuilder, *, client_address: str | None, now: datetime) -> str:
     """Check the form and promise the mail; returns the normalised address the mail goes to.
     ``InvalidInput`` (field named), ``Conflict`` (the booking address is taken) or
     ``TooManyRequests``; never anything that depends on the e-mail having an account."""
-    email = normalise_email(new.email)
-    slug = validate_slug(new.slug)
-    timezone = validate_timezone(new.timezone)
-    display_name = new.display_name.strip()
-    if not display_name or len(display_name) > 200:
-        raise InvalidInput("display_name", "Please enter a name of 1 to 200 characters.")
-    try:
-        check_password_strength(new.password, user_inputs=(email, display_name, slug))
-    except ValueError as exc:
-        raise InvalidInput("password", str(exc)) from exc
+    email, slug, timezone, display_name = _checked_form(new)
     password_hash = hash_password(new.password)  # before the transaction: it takes a while
     client = (client_address or "")[:64]
     with write_session() as session:

@@ -337,13 +337,15 @@ def _lock_for_hold(session: Session, builder_id: int, clean: _CleanHold) -> None
 
 def _check_hold_limits(session: Session, clean: _CleanHold, now: datetime, limit: int) -> None:
     unpaid = sa.and_(Booking.status == BookingStatus.PENDING_PAYMENT, Booking.hold_expires_at > now)
-    owners = [Booking.customer_email == clean.email]
+    # The e-mail address is the customer's own; a client address may be shared by many people
+    # (an office, a café, a mobile carrier), so that refusal blames nobody.
+    owners = [(Booking.customer_email == clean.email, messages.TOO_MANY_HOLDS)]
     if clean.client_address:
-        owners.append(Booking.client_address == clean.client_address)
-    for owner in owners:
+        owners.append((Booking.client_address == clean.client_address, messages.TOO_MANY_HOLDS_SHARED_ADDRESS))
+    for owner, message in owners:
         count = session.exec(select(sa.func.count()).select_from(Booking).where(unpaid, owner)).one()
         if count >= limit:
-            raise TooManyRequests(messages.TOO_MANY_HOLDS.format(limit=limit))
+            raise TooManyRequests(message.format(limit=limit))
 
 
 def _check_free_limits(session: Session, clean: _CleanHold, builder: Builder) -> None:

@@ -13,6 +13,7 @@ SECTIONS = (
     ("/dashboard/availability/", "Availability", "clock"),
     ("/dashboard/calendars/", "Calendars", "calendar-sync"),
     ("/dashboard/developers/", "Developers", "code"),  # integrations (issue 17)
+    ("/dashboard/profile/", "Profile", "user-round"),  # what customers see of the builder
 )
 
 
@@ -57,4 +58,5 @@ def dashboard_shell(current: str, title: str, *children: rx.Component) -> rx.Com
             rx.center(rx.spinner(size="3"), padding="4rem"),
         ),
         customer_link=False,
+        builder_link=False,
     )

@@ -26,14 +26,19 @@ def brand() -> rx.Component:
     )
 
 
-def header(customer_link: bool = True) -> rx.Component:
-    # Customers' own bookings (issue 16): signs in by e-mail code when needed. Not on the
-    # builder's dashboard pages, which have their own "Bookings".
+def header(customer_link: bool = True, builder_link: bool = True) -> rx.Component:
+    """The product mark; on public pages also the customers' "My bookings" (signs in by e-mail
+    code when needed) and the builders' way in (sign-in, then the dashboard). The builder's
+    dashboard pages have their own "Bookings" and show neither."""
     my_bookings = (rx.link("My bookings", href="/account/", size="2", weight="medium", id="header-my-bookings")
                    if customer_link else rx.fragment())
+    sign_in = (rx.link(rx.icon("log-in", size=16), "Builder sign-in", href="/login/", size="2", weight="medium",
+                       display="inline-flex", align_items="center", gap="0.35rem")
+               if builder_link else rx.fragment())
     return rx.el.header(
         rx.container(
-            rx.hstack(brand(), my_bookings, justify="between", align="center", padding_y="0.75rem"),
+            rx.hstack(brand(), rx.hstack(my_bookings, sign_in, spacing="4", align="center"), justify="between",
+                      align="center", padding_y="0.75rem"),
             size="4",
         ),
         border_bottom=f"1px solid {rx.color('gray', 4)}",
@@ -73,18 +78,19 @@ def test_mode_banner() -> rx.Component:
         text_align="center",
         padding_y="0.35rem",
         background=rx.color("amber", 3),
-        color=rx.color("amber", 11),
+        color=rx.color("amber", 12),  # amber 11 on amber 3 misses 4.5:1 at this size (axe)
         role="status",
         class_name="site-chrome",
     )
 
 
-def page_shell(*children: rx.Component, customer_link: bool = True) -> rx.Component:
+def page_shell(*children: rx.Component, customer_link: bool = True, builder_link: bool = True) -> rx.Component:
     """Wrap a page's content in the shared header, a centred column and the footer
-    (``customer_link``: the header's "My bookings", off on the builder's dashboard)."""
+    (``customer_link`` / ``builder_link``: the header's "My bookings" and "Builder sign-in",
+    both off on the builder's dashboard)."""
     return rx.flex(
         test_mode_banner() if get_settings().uses_stripe_emulator else rx.fragment(),
-        header(customer_link),
+        header(customer_link, builder_link),
         rx.el.main(rx.container(*children, size="4", padding_x="1rem", padding_bottom="3rem"), flex="1"),
         footer(),
         direction="column",

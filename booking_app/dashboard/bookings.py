@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy.orm import aliased
 from sqlmodel import col, func, or_, select
 
 from booking_app import messages
@@ -51,10 +52,19 @@ class BookingPage:
     pages: int
 
 
+def _latest_attempt_failed():
+    """The hold's latest Checkout attempt failed (a delayed payment that did not go through):
+    the hold lasts for another try, but it is no booking to prepare for."""
+    attempt, newer = aliased(Payment), aliased(Payment)
+    later_attempt = select(newer.id).where(newer.booking_id == Booking.id, newer.id > attempt.id).exists()
+    return select(attempt.id).where(attempt.booking_id == Booking.id, attempt.status == PaymentStatus.FAILED,
+                                    ~later_attempt).exists()
+
+
 def _tab_filter(tab: str, now: datetime):
     if tab == "upcoming":
         return col(Booking.status).in_(BookingStatus.active()) & (Booking.end_at >= now) & or_(
-            Booking.status == BookingStatus.CONFIRMED, Booking.hold_expires_at > now)
+            Booking.status == BookingStatus.CONFIRMED, (Booking.hold_expires_at > now) & ~_latest_attempt_failed())
     if tab == "past":
         return (Booking.status == BookingStatus.CONFIRMED) & (Booking.end_at < now)
     if tab == "cancelled":
@@ -62,18 +72,18 @@ def _tab_filter(tab: str, now: datetime):
     raise ValueError(f"unknown tab {tab!r}")
 
 
-def _row(view: booking_view.BookingView, timezone: str) -> BookingRow:
+def _row(view: booking_view.BookingView, timezone: str, hour12: bool = False) -> BookingRow:
     if view.payment_status is not None:
         payment_status = view.payment_status
     else:
         payment_status = "free" if view.is_free else "none"
     return BookingRow(view.id, view.customer_name, view.customer_email, view.session_type_title,
-                      format_span(view.start, view.end, timezone), view.status, payment_status,
+                      format_span(view.start, view.end, timezone, hour12=hour12), view.status, payment_status,
                       format_money(view.amount, view.currency), view.payment_reference, view.attendance or "")
 
 
 def list_bookings(*, actor_user_id: int | None, tab: str, search: str = "", page: int = 1,
-                  now: datetime, page_size: int = PAGE_SIZE) -> BookingPage:
+                  now: datetime, page_size: int = PAGE_SIZE, hour12: bool = False) -> BookingPage:
     """One page of a tab: upcoming (soonest first), past and cancelled (latest first),
     optionally only customers whose name or e-mail contains ``search``."""
     with read_session() as session:
@@ -93,7 +103,7 @@ def list_bookings(*, actor_user_id: int | None, tab: str, search: str = "", page
             .where(*where).order_by(order, Booking.id).offset((page - 1) * page_size).limit(page_size)
         ).all()
         views = booking_view.build(session, [BookingDetails(b, k, builder) for b, k in found], now=now)
-        rows = [_row(view, builder.timezone) for view in views]
+        rows = [_row(view, builder.timezone, hour12) for view in views]
     return BookingPage(rows, total, page, pages)
 
 
@@ -128,9 +138,10 @@ class BookingDetail:
     location: str = ""  # where it happens, in one line
     phone: str = ""  # the number to call, for a phone-call session
     answers: list[list[str]] = field(default_factory=list)  # [question, answer] pairs
+    has_money: bool = True  # a payment was ever taken or attempted: show paid/refunded and the reference
 
 
-def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime) -> BookingDetail:
+def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime, hour12: bool = False) -> BookingDetail:
     """One booking of the acting builder, with its timeline and what cancelling it now would
     refund (everything paid and not yet refunded or promised back)."""
     found = booking_view.for_builder(actor_user_id=actor_user_id, booking_id=booking_id, now=now)
@@ -140,8 +151,9 @@ def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime)
         return "" if blank_if_none and not amount else format_money(amount, view.currency, zero=None)
 
     return BookingDetail(
-        row=_row(view, zone), token_hint=view.token[:6], notes=view.notes, customer_timezone=view.customer_timezone,
-        when_customer=format_span(view.start, view.end, view.customer_timezone),
+        row=_row(view, zone, hour12), token_hint=view.token[:6], notes=view.notes,
+        customer_timezone=view.customer_timezone,
+        when_customer=format_span(view.start, view.end, view.customer_timezone, hour12=hour12),
         paid=money(view.kept), refunded=money(view.refunded),
         refund_pending=money(view.refund_pending, blank_if_none=True),
         refund_attention=money(view.refund_needs_attention, blank_if_none=True),
@@ -154,6 +166,7 @@ def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime)
         can_mark_attendance=view.status == BookingStatus.CONFIRMED and now >= view.start,
         location=view.location, phone=view.customer_phone and format_phone(view.customer_phone) or "",
         answers=[[answer["question"], describe_answer(answer)] for answer in view.answers],
+        has_money=not view.is_free or bool(view.payment_reference) or view.kept > 0 or view.refunded > 0,
     )
 
 

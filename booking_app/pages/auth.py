@@ -21,7 +21,7 @@ from booking_app.accounts.oidc import start_url as oidc_start_url
 from booking_app.pages.oidc import oidc_button
 from booking_app.state.auth import AuthState
 from booking_app.state.checked import checked, text
-from booking_app.timezones import selectable_zone_names
+from booking_app.timezones import canonical_zone, selectable_zone_names
 
 DETECT_ZONE = "Intl.DateTimeFormat().resolvedOptions().timeZone"
 
@@ -100,7 +100,7 @@ class SignupState(AuthState):
     @checked(zone=text(64))
     def detected_zone(self, zone: str):
         if not self.timezone:
-            self.timezone = zone if zone in selectable_zone_names() else "UTC"
+            self.timezone = canonical_zone(zone) or "UTC"  # "Asia/Calcutta" from a browser: Asia/Kolkata
 
     @rx.event
     @checked(field=text(20), value=text(1024))
@@ -132,8 +132,8 @@ class SignupState(AuthState):
         try:
             address = await asyncio.to_thread(request_sign_up, new, client_address=self.router.session.client_ip
                                               or None, now=_now())
-        except InvalidInput as exc:
-            self.busy, self.errors = False, {exc.field: exc.message}
+        except InvalidInput as exc:  # every field that is wrong, at once
+            self.busy, self.errors = False, getattr(exc, "fields", None) or {exc.field: exc.message}
             return
         except DomainError as exc:
             self.busy, self.error = False, exc.message
@@ -191,7 +191,7 @@ def login_page() -> rx.Component:
             width="100%",
         ),
         oidc_button(oidc_start_url("builder", "/dashboard/")),  # absent without OIDC_ISSUER (issue 16)
-        rx.text("New here? ", rx.link("Create a builder account", href="/signup/"), size="2"),
+        rx.text("New here? ", rx.link("Create a builder account", href="/signup/", underline="always"), size="2"),
     )
 
 
@@ -241,7 +241,7 @@ def signup_page() -> rx.Component:
                 size="2"),
         error_callout(s.error),
         rx.cond(s.sent != "", sent, form),
-        rx.text("Already have an account? ", rx.link("Sign in", href="/login/"), size="2"),
+        rx.text("Already have an account? ", rx.link("Sign in", href="/login/", underline="always"), size="2"),
     )
 
 
@@ -252,7 +252,7 @@ def confirm_signup_page() -> rx.Component:
         rx.cond(
             s.confirm_error != "",
             rx.vstack(error_callout(s.confirm_error),
-                      rx.text(rx.link("Sign up again", href="/signup/"), " · ", rx.link("Sign in", href="/login/"),
+                      rx.text(rx.link("Sign up again", href="/signup/", underline="always"), " · ", rx.link("Sign in", href="/login/", underline="always"),
                               size="2")),
             rx.text("One moment…", color_scheme="gray", size="2"),
         ),

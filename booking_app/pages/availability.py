@@ -63,7 +63,8 @@ class AvailabilityState(AuthState):
 
     @rx.var
     def zone_names(self) -> list[str]:
-        return list(selectable_zone_names())
+        names = list(selectable_zone_names())  # a zone saved under an old name stays choosable
+        return names if not self.saved_timezone or self.saved_timezone in names else [self.saved_timezone, *names]
 
     def _apply(self, availability: offers.Availability) -> None:
         self.timezone = self.saved_timezone = availability.timezone

@@ -13,6 +13,7 @@ import logging
 import reflex as rx
 
 from booking_app.components.layout import page_shell
+from booking_app.components.skeleton import page_skeleton
 from booking_app.errors import DomainError
 from booking_app.pages import booking_snapshot
 from booking_app.pages.navigation import go_to_checkout
@@ -21,6 +22,12 @@ from booking_app.state.checked import checked, text
 log = logging.getLogger(__name__)
 ROUTE = "/booking/[token]"
 POLL_SECONDS = 2
+# The 12/24-hour choice the customer made in the wizard (kept by the browser), else the browser's habit.
+CLOCK_PREFERENCE = (
+    "(() => { let chosen = null; try { chosen = localStorage.getItem('makerhours.clock'); } catch (e) {}"
+    " return chosen ? chosen === '12h'"
+    " : Intl.DateTimeFormat(undefined, {hour: 'numeric'}).resolvedOptions().hour12 === true; })()"
+)
 POLL_LIMIT = 300  # ten minutes of live updates, then a reload button is enough
 
 
@@ -60,6 +67,7 @@ class BookingPageState(rx.State):
     busy: bool = False
     error_message: str = ""
     cancel_reason: str = ""
+    hour12: bool = False  # the customer's clock: their choice in the wizard, else their browser's
     _polling: bool = False
 
     @rx.var
@@ -83,9 +91,20 @@ class BookingPageState(rx.State):
     async def load(self):
         token = self.token
         session_id = self.router.url.query_parameters.get("session_id")
-        self._apply(await asyncio.to_thread(booking_snapshot.load_snapshot, token, session_id))
+        self._apply(await asyncio.to_thread(booking_snapshot.load_snapshot, token, session_id, hour12=self.hour12))
+        events = [rx.call_script(CLOCK_PREFERENCE, callback=BookingPageState.clock_preference)]
         if self.keeps_updating and not self._polling:
-            return BookingPageState.poll
+            events.append(BookingPageState.poll)
+        return events
+
+    @rx.event
+    @checked()
+    async def clock_preference(self, hour12: bool):
+        """Callback of ``CLOCK_PREFERENCE``: show the times on that clock (read again if it changed)."""
+        if hour12 is self.hour12 or not self.found:
+            return
+        self.hour12 = hour12
+        self._apply(await asyncio.to_thread(booking_snapshot.load_snapshot, self.token, hour12=hour12))
 
     @rx.event(background=True)
     @checked()
@@ -99,7 +118,7 @@ class BookingPageState(rx.State):
         try:
             for _ in range(POLL_LIMIT):
                 await asyncio.sleep(POLL_SECONDS)
-                snapshot = await asyncio.to_thread(booking_snapshot.load_snapshot, token)
+                snapshot = await asyncio.to_thread(booking_snapshot.load_snapshot, token, hour12=self.hour12)
                 async with self:
                     self._apply(snapshot)
                     if not self.keeps_updating:
@@ -268,18 +287,19 @@ def _actions() -> rx.Component:
     confirmed_actions = rx.vstack(
         rx.hstack(
             # Plain <a> elements: rx.el.a is a client-side router link, which would not download.
-            rx.el.elements.a(rx.button(rx.icon("download", size=16), "Download .ics", variant="soft"),
-                             href=s.ics_url, download="booking.ics"),
-            rx.el.elements.a(rx.button(rx.icon("calendar-plus", size=16), "Add to Google Calendar", variant="soft"),
-                             href=s.google_url, target="_blank", rel="noopener"),
+            # One control each: a link drawn as a button (not a button inside a link).
+            rx.button(rx.el.elements.a(rx.icon("download", size=16), "Download .ics", href=s.ics_url,
+                                       download="booking.ics"), as_child=True, variant="soft"),
+            rx.button(rx.el.elements.a(rx.icon("calendar-plus", size=16), "Add to Google Calendar", href=s.google_url,
+                                       target="_blank", rel="noopener"), as_child=True, variant="soft"),
             wrap="wrap",
             spacing="2",
         ),
         rx.text("Cancellation policy: " + s.cancellation_policy, size="2", color_scheme="gray",
                 id="cancellation-policy"),
         rx.cond(s.can_reschedule,
-                rx.link(rx.button(rx.icon("calendar-clock", size=16), "Reschedule", variant="soft"),
-                        href=s.reschedule_url, reload_document=True, id="reschedule-link"),
+                rx.button(rx.el.elements.a(rx.icon("calendar-clock", size=16), "Reschedule", href=s.reschedule_url,
+                                           id="reschedule-link"), as_child=True, variant="soft"),
                 rx.cond(s.reschedule_refusal != "",
                         rx.text(s.reschedule_refusal, size="2", id="reschedule-refusal"))),
         rx.cond(s.can_cancel, _cancel_dialog(), rx.text(s.cancel_refusal, size="2", id="cancel-refusal")),
@@ -300,10 +320,8 @@ def _actions() -> rx.Component:
             )),
             rx.button("Complete payment", on_click=BookingPageState.pay_again, loading=s.busy, disabled=s.busy),
         )),
-        ("expired", rx.link(rx.button("Choose another time"), href=s.rebook_url,
-                            reload_document=True)),
-        ("cancelled", rx.link(rx.button("Book again", variant="soft"), href=s.rebook_url,
-                              reload_document=True)),
+        ("expired", rx.button(rx.el.elements.a("Choose another time", href=s.rebook_url), as_child=True)),
+        ("cancelled", rx.button(rx.el.elements.a("Book again", href=s.rebook_url), as_child=True, variant="soft")),
         rx.fragment(),
     )
 
@@ -358,7 +376,7 @@ def booking_page() -> rx.Component:
         rx.box(
             rx.cond(
                 ~s.loaded,
-                rx.center(rx.spinner(size="3"), padding="3rem"),
+                page_skeleton(side=False),
                 rx.cond(
                     s.found,
                     rx.card(

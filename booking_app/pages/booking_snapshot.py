@@ -19,7 +19,7 @@ from booking_app.offers.terms import describe_answer, describe_cancellation, tie
 log = logging.getLogger(__name__)
 
 
-def load_snapshot(token: str, session_id: str | None = None) -> dict | None:
+def load_snapshot(token: str, session_id: str | None = None, *, hour12: bool = False) -> dict | None:
     """The page's data, after fulfilling ``session_id`` if the customer just came back from
     Checkout (the webhook may not have arrived yet). None for an unknown token."""
     now = datetime.now(UTC)
@@ -29,7 +29,7 @@ def load_snapshot(token: str, session_id: str | None = None) -> dict | None:
         except DomainError as exc:  # Stripe unreachable: the webhook will do it; show what we know
             log.warning("fulfilment from the confirmation page failed for %s: %s", session_id, exc.message)
     try:
-        return _snapshot(booking_view.by_token(token, now=now))
+        return _snapshot(booking_view.by_token(token, now=now), hour12=hour12)
     except NotFound:
         return None
 
@@ -38,15 +38,16 @@ def _money(amount: int, currency: str) -> str:
     return format_money(amount, currency) if amount else ""
 
 
-def _snapshot(view: booking_view.BookingView) -> dict:
+def _snapshot(view: booking_view.BookingView, *, hour12: bool = False) -> dict:
+    """The page's fields; times on the customer's 12- or 24-hour clock (``hour12``)."""
     title = f"{view.session_type_title} with {view.builder.name}"
     return {
         "status": view.status,
         "payment_status": view.payment_status or "",
         "title": title,
         "rebook_url": f"/book/{view.builder.slug}/?type={view.session_type_slug}",
-        "when_customer": format_span(view.start, view.end, view.customer_timezone),
-        "when_builder": format_span(view.start, view.end, view.builder.timezone),
+        "when_customer": format_span(view.start, view.end, view.customer_timezone, hour12=hour12),
+        "when_builder": format_span(view.start, view.end, view.builder.timezone, hour12=hour12),
         "zones_differ": view.customer_timezone != view.builder.timezone,
         "amount_display": format_money(view.amount, view.currency),
         "refunded_display": _money(view.refunded, view.currency),
@@ -54,7 +55,7 @@ def _snapshot(view: booking_view.BookingView) -> dict:
         "refund_attention_display": _money(view.refund_needs_attention, view.currency),
         "refund_now_display": _money(view.refund_if_cancelled_now, view.currency),
         "refund_percent": view.refund_percent_if_cancelled_now,
-        "refund_rate_until": (format_moment(view.refund_rate_until, view.customer_timezone)
+        "refund_rate_until": (format_moment(view.refund_rate_until, view.customer_timezone, hour12=hour12)
                               if view.refund_rate_until and view.refund_if_cancelled_now else ""),
         "cancellation_policy": describe_cancellation(tiers_of(view.refund_tiers), view.cancel_cutoff_hours,
                                                      is_free=view.is_free),

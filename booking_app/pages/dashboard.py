@@ -34,6 +34,10 @@ ATTENDANCE_CHOICES = {"completed": "completed", "no_show": "as a no-show"}
 NO_DETAIL = BookingDetail(NO_ROW, "", "", "", "", "", "", "", "", "", False, "", [])
 
 
+# The builder's browser's 12/24-hour habit, for the times of the list and the details.
+BROWSER_CLOCK = "Intl.DateTimeFormat(undefined, {hour: 'numeric'}).resolvedOptions().hour12 === true"
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -47,6 +51,7 @@ class DashboardState(AuthState):
     rows: list[BookingRow] = []
     revenue: Revenue = Revenue("GBP", "", "", "", 0, 0, 0, [])
     loading: bool = False
+    hour12: bool = False  # the builder's browser shows 12-hour times
     error: str = ""
     detail_open: bool = False
     detail: BookingDetail = NO_DETAIL
@@ -81,7 +86,7 @@ class DashboardState(AuthState):
     async def _refresh(self, actor_user_id: int) -> None:
         listing, revenue = await asyncio.gather(
             asyncio.to_thread(data.list_bookings, actor_user_id=actor_user_id, tab=self.tab, search=self.search,
-                              page=self.page, now=_now()),
+                              page=self.page, now=_now(), hour12=self.hour12),
             asyncio.to_thread(data.revenue_summary, actor_user_id=actor_user_id, now=_now()),
         )
         self.rows, self.total, self.page, self.pages = listing.rows, listing.total, listing.page, listing.pages
@@ -101,6 +106,16 @@ class DashboardState(AuthState):
         except DomainError as exc:
             self.error = exc.message
         self.loading = False
+        return rx.call_script(BROWSER_CLOCK, callback=DashboardState.clock_preference)
+
+    @rx.event
+    @checked()
+    async def clock_preference(self, hour12: bool):
+        """Callback of ``BROWSER_CLOCK``: the builder's browser's 12/24-hour habit (issue 18)."""
+        if hour12 is not self.hour12:
+            self.hour12 = hour12
+            return await self._reload_list()
+        return None
 
     async def _reload_list(self):
         actor = await self._actor_id()
@@ -141,6 +156,7 @@ class DashboardState(AuthState):
         self.move_outcome = ""
         try:
             self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
+                                                  hour12=self.hour12,
                                                   now=_now())
         except DomainError as exc:
             self.error = exc.message
@@ -207,6 +223,7 @@ class DashboardState(AuthState):
             return
         actor = await self._actor_id()
         self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
+                                                  hour12=self.hour12,
                                               now=_now())
         self.move_outcome = (f"Moved to {self.detail.row.when}. The customer gets an e-mail with the updated "
                              "invitation.")
@@ -229,6 +246,7 @@ class DashboardState(AuthState):
             await asyncio.to_thread(mark_attendance, actor_user_id=actor, booking_id=booking_id,
                                     attendance=attendance, now=_now())
             self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
+                                                  hour12=self.hour12,
                                                   now=_now())
         except DomainError as exc:
             self.cancel_outcome = exc.message
@@ -267,6 +285,7 @@ class DashboardState(AuthState):
             self.cancel_busy, self.cancel_outcome = False, exc.message
             return
         self.detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, booking_id=booking_id,
+                                                  hour12=self.hour12,
                                               now=_now())
         if not result.refund_amount:
             self.cancel_outcome = "Cancelled. Nothing had been paid, so nothing is refunded."
@@ -296,12 +315,12 @@ class DashboardState(AuthState):
                 async with self:
                     if not (self.detail_open and self.detail.refund_pending):
                         break
-                    booking_id = self.detail.row.id
+                    booking_id, hour12 = self.detail.row.id, self.hour12
                     actor = await self._actor_id()
                 if actor is None:
                     break
                 try:
-                    detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor,
+                    detail = await asyncio.to_thread(data.booking_detail, actor_user_id=actor, hour12=hour12,
                                                      booking_id=booking_id, now=_now())
                 except DomainError:
                     break
@@ -359,15 +378,19 @@ def _attendance_control() -> rx.Component:
 
 
 def _summary_card(label: str, value, icon: str) -> rx.Component:
+    # The label wraps and the figure may shrink: a phone shows two tiles a row, neither clipped.
     return rx.card(
         rx.hstack(
             rx.center(rx.icon(icon, size=18), width="36px", height="36px", border_radius="10px",
-                      background=rx.color("accent", 3), color=rx.color("accent", 11), flex_shrink="0"),
-            rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.text(value, size="5", weight="bold"),
-                      spacing="0"),
-            align="center", spacing="3",
+                      background=rx.color("accent", 3), color=rx.color("accent", 11), flex_shrink="0",
+                      display=rx.breakpoints(initial="none", sm="flex")),
+            rx.vstack(rx.text(label, size="1", color_scheme="gray"),
+                      rx.text(value, size=rx.breakpoints(initial="4", sm="5"), weight="bold", white_space="nowrap",
+                              custom_attrs={"data-tile-value": ""}),
+                      spacing="0", min_width="0"),
+            align="center", spacing="3", min_width="0",
         ),
-        size="2",
+        size="2", min_width="0",
     )
 
 
@@ -375,17 +398,20 @@ def _revenue() -> rx.Component:
     s = DashboardState
     return rx.vstack(
         rx.grid(
-            _summary_card("This month", s.revenue.this_month, "wallet"),
-            _summary_card("Last 30 days", s.revenue.last_30_days, "trending-up"),
+            _summary_card("Taken this month (gross)", s.revenue.this_month, "wallet"),
+            _summary_card("Taken, 30 days (gross)", s.revenue.last_30_days, "trending-up"),
             _summary_card("Refunds, 30 days", s.revenue.refunds_30_days, "undo-2"),
             _summary_card("Bookings, 30 days", s.revenue.bookings_30_days.to_string(), "calendar-check"),
             _summary_card("Completed, 30 days", s.revenue.completed_30_days.to_string(), "circle-check"),
             _summary_card("No-shows, 30 days", s.revenue.no_shows_30_days.to_string(), "user-x"),
-            columns=rx.breakpoints(initial="2", md="3", lg="6"), spacing="3", width="100%",
+            # Three a row on a wide screen: six would clip a busy builder's figures.
+            columns=rx.breakpoints(initial="2", md="3"), spacing="3", width="100%",
+            id="revenue-tiles",
         ),
         rx.card(
             rx.vstack(
-                rx.text("Net revenue per day, last 30 days (" + s.revenue.currency + ")", size="2", weight="medium"),
+                rx.text("Net revenue per day, after refunds, last 30 days (" + s.revenue.currency + ")", size="2",
+                        weight="medium"),
                 rx.recharts.bar_chart(
                     rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
                     rx.recharts.x_axis(data_key="day", interval="preserveStartEnd", tick_line=False),
@@ -451,19 +477,25 @@ def _cards(rows) -> rx.Component:
 
 def _bookings() -> rx.Component:
     s = DashboardState
-    return rx.vstack(
+    # The tabs' panels hold the list (each trigger's aria-controls names a panel that exists).
+    return rx.tabs.root(rx.vstack(
         rx.flex(
-            rx.tabs.root(
-                rx.tabs.list(rx.tabs.trigger("Upcoming", value="upcoming"), rx.tabs.trigger("Past", value="past"),
-                             rx.tabs.trigger("Cancelled", value="cancelled")),
-                value=s.tab, on_change=s.set_tab,
-            ),
+            rx.tabs.list(rx.tabs.trigger("Upcoming", value="upcoming"), rx.tabs.trigger("Past", value="past"),
+                         rx.tabs.trigger("Cancelled", value="cancelled")),
             rx.el.label("Search by customer", html_for="booking-search", class_name="visually-hidden"),
             rx.input(rx.input.slot(rx.icon("search", size=16)), id="booking-search",
-                     placeholder="Search by customer name or e-mail", value=s.search,
+                     placeholder="Name or e-mail", value=s.search,
                      on_change=s.set_search.debounce(250), width=rx.breakpoints(initial="100%", sm="280px")),
             justify="between", align="center", wrap="wrap", gap="0.75rem", width="100%",
         ),
+        *(rx.tabs.content(_booking_list(), value=tab, width="100%") for tab in ("upcoming", "past", "cancelled")),
+        spacing="3", width="100%",
+    ), value=s.tab, on_change=s.set_tab, width="100%")
+
+
+def _booking_list() -> rx.Component:
+    s = DashboardState
+    return rx.vstack(
         error_callout(s.error),
         rx.cond(
             s.total == 0,
@@ -478,7 +510,7 @@ def _bookings() -> rx.Component:
             ),
         ),
         rx.hstack(
-            rx.text(s.total.to_string() + " booking(s) · page " + s.page.to_string() + " of " + s.pages.to_string(),
+            rx.text(s.total.to_string() + rx.cond(s.total == 1, " booking", " bookings") + " · page " + s.page.to_string() + " of " + s.pages.to_string(),
                     size="2", color_scheme="gray"),
             rx.hstack(
                 rx.button("Previous", size="1", variant="soft", disabled=s.page <= 1,
@@ -526,8 +558,8 @@ def _detail_dialog() -> rx.Component:
                     _row("Booking", _badge(d.row.status, STATUS_COLORS)),
                     _row("Payment", _badge(d.row.payment_status, PAYMENT_COLORS)),
                     _row("Price", d.row.amount),
-                    _row("Paid (not refunded)", d.paid),
-                    _row("Refunded", d.refunded),
+                    rx.cond(d.has_money, _row("Paid (not refunded)", d.paid)),
+                    rx.cond(d.has_money, _row("Refunded", d.refunded)),
                     rx.cond(d.refund_pending != "",
                             _row("Refund on its way", rx.hstack(rx.spinner(size="1"), rx.text(d.refund_pending),
                                                                 align="center", spacing="2",
@@ -536,7 +568,7 @@ def _detail_dialog() -> rx.Component:
                             _row("Refund failed", rx.text(d.refund_attention, " — needs your attention (see the "
                                                           "timeline)", color_scheme="red", weight="medium",
                                                           id="detail-refund-attention"))),
-                    _row("Stripe reference", rx.code(d.row.reference, size="1", **wrap)),
+                    rx.cond(d.row.reference != "", _row("Stripe reference", rx.code(d.row.reference, size="1", **wrap))),
                     rx.cond(d.location != "", _row("Where", rx.text(d.location, **wrap))),
                     rx.cond(d.phone != "", _row("Phone", rx.link(d.phone, href="tel:" + d.phone))),
                     rx.foreach(d.answers, lambda pair: _row(pair[0], rx.text(pair[1], white_space="pre-line",
@@ -669,8 +701,10 @@ def _cancel_confirmation() -> rx.Component:
     refund = rx.cond(s.detail.refund_on_cancel != "",
                      "The customer will be refunded " + s.detail.refund_on_cancel + " in full.",
                      "Nothing has been paid, so there is nothing to refund.")
+    # Nothing to refund (a free session, an unpaid hold): the button says what it does.
+    cancel_label = rx.cond(s.detail.refund_on_cancel != "", "Cancel and refund", "Cancel booking")
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button("Cancel and refund", color_scheme="red", loading=s.cancel_busy)),
+        rx.alert_dialog.trigger(rx.button(cancel_label, color_scheme="red", loading=s.cancel_busy)),
         rx.alert_dialog.content(
             rx.alert_dialog.title("Cancel this booking?"),
             rx.alert_dialog.description(refund, " The customer's time slot is released. This cannot be undone."),
@@ -686,7 +720,7 @@ def _cancel_confirmation() -> rx.Component:
             ),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Keep booking", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Cancel and refund", color_scheme="red",
+                rx.alert_dialog.action(rx.button(cancel_label, color_scheme="red",
                                                  on_click=DashboardState.cancel_and_refund)),
                 justify="end", spacing="3", margin_top="1rem", wrap="wrap",
             ),

@@ -446,7 +446,7 @@ def _webhooks_section() -> rx.Component:
                     rx.el.fieldset(
                         rx.el.legend(rx.text("Events", size="2", weight="medium")),
                         rx.flex(*(rx.el.label(rx.hstack(
-                            rx.checkbox(checked=s.hook_events.contains(name),
+                            rx.checkbox(checked=s.hook_events.contains(name), aria_label=name,
                                         on_change=lambda checked, name=name: s.toggle_event(name, checked)),
                             rx.text(name, size="2"), spacing="1", align="center")) for name in EVENT_TYPES),
                             gap="0.5rem 1rem", wrap="wrap"),

@@ -33,7 +33,7 @@ class HomeState(rx.State):
 
 
 def _builder_card(builder) -> rx.Component:
-    return rx.card(
+    return rx.el.article(rx.card(
         rx.vstack(
             rx.hstack(
                 rx.avatar(src=builder.photo_url, fallback=builder.initials, size="5", radius="full"),
@@ -45,13 +45,15 @@ def _builder_card(builder) -> rx.Component:
                 align="center",
                 spacing="3",
             ),
+            rx.cond(builder.bio != "",
+                    rx.text(builder.bio, size="2", class_name="clamp-3", white_space="pre-line")),
             rx.link(rx.button("Book a session", rx.icon("arrow-right", size=16), size="3", width="100%"),
                     href="/book/" + builder.slug + "/", width="100%"),
             spacing="4",
             width="100%",
         ),
-        size="3",
-    )
+        size="3", width="100%",
+    ), display="flex")
 
 
 def _builders() -> rx.Component:
@@ -121,7 +123,7 @@ def index() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        rx.text("Booked already? ", rx.link("Find your bookings", href="/bookings/find/"),
+        rx.text("Booked already? ", rx.link("Find your bookings", href="/bookings/find/", underline="always"),
                 " — we'll e-mail you the links.", size="2", color_scheme="gray", margin_top="1.5rem"),
     )
 

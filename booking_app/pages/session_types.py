@@ -32,7 +32,8 @@ NUMBER_FIELDS = (
     ("interval_minutes", "Start times every (minutes)", "Empty: back to back, every session length."),
     ("buffer_before_minutes", "Buffer before (minutes)", "Kept free before each session."),
     ("buffer_after_minutes", "Buffer after (minutes)", "Kept free after each session."),
-    ("minimum_notice_minutes", "Minimum notice (minutes)", "How soon before the start people can still book."),
+    ("minimum_notice_minutes", "Minimum notice (minutes)",
+     "How soon before the start people can still book (240 = 4 hours)."),
     ("horizon_days", "Bookable up to (days ahead)", ""),
     ("seats", "Seats", "1 for one-to-one; more for a group session."),
     ("reschedule_cutoff_hours", "Customers can move it until (hours before)", "You can move it until the start."),
@@ -40,7 +41,7 @@ NUMBER_FIELDS = (
 )
 EMPTY_FORM = {"title": "", "description": "", "price": "0", "currency": "gbp", "duration_minutes": "60",
               "interval_minutes": "", "buffer_before_minutes": "0", "buffer_after_minutes": "0",
-              "minimum_notice_minutes": "0", "horizon_days": "60", "seats": "1", "cancel_cutoff_hours": "0",
+              "minimum_notice_minutes": "240", "horizon_days": "60", "seats": "1", "cancel_cutoff_hours": "0",
               "reschedule_cutoff_hours": "24", "location_kind": LocationKind.BUILDER_SENDS.value,
               "location_detail": "", "is_active": "true", "requires_sign_in": "false"}
 DEFAULT_TIERS = [{"hours_before": "24", "percent": "100"}]
@@ -101,6 +102,11 @@ def _save(actor_user_id: int, session_type_id: int, draft: SessionTypeDraft) -> 
     return offers.list_session_types(actor_user_id)
 
 
+def _reorder(actor_user_id: int, ordered_ids: list[int]) -> list[SessionTypeView]:
+    offers.reorder_session_types(actor_user_id, ordered_ids)
+    return offers.list_session_types(actor_user_id)  # everything, hidden ones included, in order
+
+
 def _set_active(actor_user_id: int, session_type_id: int, active: bool) -> list[SessionTypeView]:
     change = offers.activate_session_type if active else offers.deactivate_session_type
     change(actor_user_id, session_type_id)
@@ -117,6 +123,7 @@ class SessionTypesState(AuthState):
     questions: list[dict[str, str]] = []  # booking questions as typed; choices one per line
     errors: dict[str, str] = {}
     busy: bool = False
+    loaded: bool = False  # the list arrived (an empty one is explained, not shown blank)
 
     @rx.event
     @checked()
@@ -125,9 +132,29 @@ class SessionTypesState(AuthState):
         if outcome.sign_in:
             return outcome.sign_in
         if outcome.ok:
-            self.session_types = outcome.value
+            self.session_types, self.loaded = outcome.value, True
         else:
             self.error = outcome.message
+        return None
+
+    @rx.event
+    @checked(session_type_id=Id, step=between(-1, 1))
+    async def move_session_type(self, session_type_id: int, step: int):
+        """Up (-1) or down (1) one place in the booking page's order."""
+        ids = [view.id for view in self.session_types]
+        if session_type_id not in ids or step == 0:
+            return None
+        at = ids.index(session_type_id)
+        if not 0 <= at + step < len(ids):
+            return None
+        ids[at], ids[at + step] = ids[at + step], ids[at]
+        outcome = await self._as_builder(_reorder, ids)
+        if outcome.sign_in:
+            return outcome.sign_in
+        if not outcome.ok:
+            self.error = outcome.message
+            return None
+        self.session_types = outcome.value
         return None
 
     @rx.event
@@ -245,7 +272,7 @@ class SessionTypesState(AuthState):
 # -- view -----------------------------------------------------------------------------------
 
 
-def _card(view) -> rx.Component:
+def _card(view, index) -> rx.Component:
     s = SessionTypesState
     return rx.card(
         rx.flex(
@@ -265,6 +292,13 @@ def _card(view) -> rx.Component:
                 spacing="1", min_width="0",
             ),
             rx.hstack(
+                rx.icon_button(rx.icon("arrow-up", size=16), variant="ghost", color_scheme="gray", size="2",
+                               on_click=s.move_session_type(view.id, -1), disabled=index == 0,
+                               aria_label="Move " + view.title + " up", title="Move up"),
+                rx.icon_button(rx.icon("arrow-down", size=16), variant="ghost", color_scheme="gray", size="2",
+                               on_click=s.move_session_type(view.id, 1),
+                               disabled=index == s.session_types.length() - 1,
+                               aria_label="Move " + view.title + " down", title="Move down"),
                 rx.button("Edit", variant="soft", size="2", on_click=s.edit_session_type(view.id),
                           aria_label="Edit " + view.title),
                 rx.cond(
@@ -457,13 +491,21 @@ def _editor() -> rx.Component:
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
                         rx.button("Save", type="submit", loading=s.busy, disabled=s.busy),
-                        justify="end", spacing="3", width="100%",
+                        # The actions stay in sight at the bottom while the long form scrolls under them.
+                        justify="end", spacing="3", position="sticky",
+                        bottom="calc(-1 * var(--dialog-content-padding))", z_index="1",
+                        margin="var(--space-2) calc(-1 * var(--dialog-content-padding)) "
+                               "calc(-1 * var(--dialog-content-padding))",
+                        padding="var(--space-3) var(--dialog-content-padding)",
+                        width="calc(100% + 2 * var(--dialog-content-padding))",
+                        background="var(--color-panel-solid)", border_top=f"1px solid {rx.color('gray', 5)}",
                     ),
                     spacing="3", width="100%",
                 ),
                 on_submit=lambda _: SessionTypesState.save(),
             ),
             max_width="640px",
+            max_height="calc(100dvh - 2 * max(var(--space-6), 6vh))",
         ),
         open=s.editor_open,
         on_open_change=s.set_editor_open,
@@ -474,10 +516,21 @@ def session_types_page() -> rx.Component:
     s = SessionTypesState
     return dashboard_shell(
         "/dashboard/session-types/", "Session types",
-        rx.hstack(rx.text("What customers can book, in this order.", color_scheme="gray", size="2"),
+        rx.hstack(rx.text("What customers can book, in this order (the arrows move one up or down).",
+                          color_scheme="gray", size="2"),
                   rx.button(rx.icon("plus", size=16), "New session type", on_click=s.new_session_type),
                   justify="between", align="center", width="100%", wrap="wrap"),
         rx.cond(~s.editor_open, error_callout(s.error)),
+        rx.cond(
+            s.loaded & (s.session_types.length() == 0),
+            rx.callout(
+                rx.text(rx.text.strong("No session types yet. "),
+                        "A session type is something customers can book with you: a title, a length and a "
+                        "price (0 for a free call). Add one with \u201cNew session type\u201d; your booking "
+                        "page offers it as soon as you have weekly hours in Availability."),
+                icon="info", color_scheme="gray", width="100%",
+            ),
+        ),
         rx.vstack(rx.foreach(s.session_types, _card), spacing="2", width="100%"),
         _editor(),
     )

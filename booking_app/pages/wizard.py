@@ -10,11 +10,32 @@ import reflex as rx
 
 from booking_app.components.forms import error_callout, labelled_field
 from booking_app.components.layout import page_shell
+from booking_app.components.skeleton import page_skeleton
 from booking_app.pages.wizard_state import STEPS
 from booking_app.pages.wizard_state import WizardState as W
 
 ROUTE = "/book/[builder]"
 STEP_LABELS = (("type", "Session"), ("time", "Time"), ("details", "Details"), ("review", "Pay"))
+
+
+# After a step change the focus would fall to <body>: move it to the new step's heading (read out
+# by screen readers), or on the details step to the first empty field. Not on the page's first
+# render: arriving on a page keeps the browser's own focus.
+_FOCUS_STEP = """
+(() => {
+  if (!window.__makerhoursStepShown) { window.__makerhoursStepShown = true; return; }
+  const empty = FIRST_EMPTY && ['name', 'email', 'phone'].map((id) => document.getElementById(id))
+    .find((field) => field && field.value.trim() === '');
+  (empty || document.getElementById('step-heading'))?.focus({preventScroll: false});
+})()
+"""
+
+
+def _step_heading(key: str, title, *, first_empty_field: bool = False) -> rx.Component:
+    """The step's h1; its own React key, so each step change mounts it afresh (and moves focus)."""
+    script = _FOCUS_STEP.replace("FIRST_EMPTY", "true" if first_empty_field else "false")
+    return rx.heading(title, as_="h1", size="6", id="step-heading", tab_index=-1, outline="none", key=key,
+                      on_mount=rx.call_script(script))
 
 
 def _notice(message) -> rx.Component:
@@ -73,6 +94,8 @@ def _side_panel() -> rx.Component:
                           rx.text(W.profile.headline, size="2", color_scheme="gray"), spacing="0"),
                 align="center", spacing="3",
             ),
+            rx.cond(W.profile.bio != "", rx.text(W.profile.bio, size="2", white_space="pre-line",
+                                                 id="builder-bio")),
             rx.cond(
                 W.type_id != 0,
                 rx.vstack(
@@ -129,7 +152,7 @@ def _type_card(card) -> rx.Component:
 
 def _step_type() -> rx.Component:
     return rx.vstack(
-        rx.heading("Choose a session", as_="h1", size="6"),
+        _step_heading("type", "Choose a session"),
         rx.cond(
             W.session_types.length() > 0,
             rx.vstack(rx.foreach(W.session_types, _type_card), spacing="3", width="100%"),
@@ -153,7 +176,7 @@ def _currently() -> rx.Component:
 def _step_move() -> rx.Component:
     """Reschedule mode's review: the old and the new time, and "Move booking"."""
     return rx.vstack(
-        rx.heading("Move your booking", as_="h1", size="6"),
+        _step_heading("move", "Move your booking"),
         rx.data_list.root(
             _row("Session", W.chosen.title),
             _row("With", W.profile.name),
@@ -214,9 +237,9 @@ def _zone_picker() -> rx.Component:
         rx.popover.content(
             rx.vstack(
                 rx.el.label("Search time zones", html_for="zone-search", class_name="visually-hidden"),
-                rx.input(placeholder="City, region or GMT offset", value=W.zone_query, on_change=W.set_zone_query,
+                rx.input(placeholder="City, country, PST or GMT+5:30", value=W.zone_query, on_change=W.set_zone_query,
                          id="zone-search", auto_focus=True, width="100%"),
-                rx.scroll_area(
+                rx.box(  # a plain scrolling box: the list's height follows its matches, up to 260 px
                     rx.vstack(
                         rx.foreach(
                             W.zone_matches,
@@ -226,11 +249,12 @@ def _zone_picker() -> rx.Component:
                         rx.cond(W.zone_matches.length() == 0, rx.text("No time zone matches.", size="2", color_scheme="gray")),
                         spacing="1", width="100%", padding_right="0.75rem",
                     ),
-                    type="auto", scrollbars="vertical", style={"maxHeight": "260px"},
+                    max_height="260px", overflow_y="auto", width="100%",
                 ),
                 spacing="2", width="100%",
             ),
-            width="min(340px, 92vw)",
+            width="min(360px, 92vw)",
+            aria_label="Choose your time zone",
         ),
         open=W.zone_picker_open,
         on_open_change=W.set_zone_picker_open,
@@ -276,7 +300,7 @@ def _slot_button(slot) -> rx.Component:
     return rx.button(
         rx.vstack(
             rx.text(rx.cond(W.hour12, slot.time_12h, slot.time_24h), weight="bold", size="2"),
-            rx.cond(W.zones_differ,
+            rx.cond(slot.builder_differs,
                     rx.text(rx.cond(W.hour12, slot.builder_12h, slot.builder_24h) + " in " + W.builder_city,
                             size="1", weight="regular")),
             spacing="0", align="center",
@@ -298,7 +322,7 @@ def _slots() -> rx.Component:
 
 def _step_time() -> rx.Component:
     return rx.vstack(
-        rx.heading(rx.cond(W.rescheduling, "Pick a new time", "Pick a date and time"), as_="h1", size="6"),
+        _step_heading("time", rx.cond(W.rescheduling, "Pick a new time", "Pick a date and time")),
         _currently(),
         _notice(W.time_message),
         rx.flex(
@@ -405,7 +429,7 @@ def _details_form() -> rx.Component:
                  aria_describedby="email-error"),
     )
     return rx.vstack(
-        rx.heading("Your details", as_="h1", size="6"),
+        _step_heading("details", "Your details", first_empty_field=True),
         labelled_field("Name", "name", rx.input(id="name", value=W.name, on_change=W.set_name, auto_complete="name",
                                         size="3", width="100%", aria_invalid=rx.cond(W.name_error != "", "true", "false"),
                                         aria_describedby="name-error"), W.name_error),
@@ -450,7 +474,7 @@ def _answer_row(question) -> rx.Component:
 
 def _step_review() -> rx.Component:
     return rx.vstack(
-        rx.heading("Review and pay", as_="h1", size="6"),
+        _step_heading("review", "Review and pay"),
         rx.data_list.root(
             _row("Session", W.chosen.title),
             _row("With", W.profile.name),
@@ -536,7 +560,7 @@ def wizard_page() -> rx.Component:
     return page_shell(
         rx.cond(
             ~W.loaded,
-            rx.center(rx.spinner(size="3"), padding="4rem"),
+            page_skeleton(),
             rx.cond(
                 W.found,
                 rx.flex(

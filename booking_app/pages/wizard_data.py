@@ -35,6 +35,7 @@ class BuilderCard:
     initials: str
     photo_url: str
     timezone: str
+    bio: str = ""  # the builder's own words, on the booking page and the home page's cards
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class SlotChoice:
     time_12h: str  # customer-local "2:30 pm"
     builder_24h: str  # builder-local, shown when the zones differ
     builder_12h: str
+    builder_differs: bool = True  # the builder's offset differs from the customer's at this instant
 
 
 def initials(name: str) -> str:
@@ -86,7 +88,7 @@ def initials(name: str) -> str:
 
 def builder_card(builder) -> BuilderCard:
     return BuilderCard(builder.slug, builder.display_name, builder.headline, initials(builder.display_name),
-                       builder.photo_url or "", builder.timezone)
+                       builder.photo_url or "", builder.timezone, builder.bio or "")
 
 
 def duration_label(minutes: int) -> str:
@@ -148,9 +150,18 @@ def load_slots(session_type_id: int, timezone: str, now: datetime, *, max_days: 
         local, theirs = slot.start.astimezone(zone), slot.start.astimezone(builder_zone)
         by_day.setdefault(local.date().isoformat(), []).append(
             SlotChoice(slot.start.isoformat(), clock_time(local), clock_time(local, hour12=True),
-                       clock_time(theirs), clock_time(theirs, hour12=True))
+                       clock_time(theirs), clock_time(theirs, hour12=True),
+                       local.utcoffset() != theirs.utcoffset())
         )
     return by_day
+
+
+def offsets_differ(zone: str, other: str, at: datetime) -> bool:
+    """Whether two zones' clocks differ at the instant ``at`` (Paris and Berlin do not)."""
+    try:
+        return at.astimezone(load_timezone(zone)).utcoffset() != at.astimezone(load_timezone(other)).utcoffset()
+    except ValueError:  # an unknown zone name: say they differ
+        return zone != other
 
 
 def describe_time(start_iso: str, duration_minutes: int, timezone: str, hour12: bool) -> str:

@@ -26,17 +26,18 @@ from booking_app.pages.navigation import go_to_checkout
 from booking_app.pages.wizard_data import BuilderCard, DayCell, SessionTypeCard, SlotChoice
 from booking_app.state.checked import Id, between, checked, text
 from booking_app.state.customer import CustomerState
-from booking_app.timezones import ZoneChoice, search_zones, selectable_zone_names, zone_choice
+from booking_app.timezones import ZoneChoice, canonical_zone, search_zones, selectable_zone_names, zone_choice
 
 log = logging.getLogger(__name__)
 
 STEPS = ("type", "time", "details", "review")
-# The browser's zone, its 12/24-hour habit, and a mark of this page's JavaScript context: the
+# The browser's zone, its 12/24-hour habit (or the customer's earlier choice), and a mark of this page's JavaScript context: the
 # same mark again means the event websocket reconnected (a network blip, an app restart), a
 # new one means the page was loaded afresh.
 DETECT_BROWSER = (
     "[Intl.DateTimeFormat().resolvedOptions().timeZone,"
-    " Intl.DateTimeFormat(undefined, {hour: 'numeric'}).resolvedOptions().hour12 === true,"
+    " (() => { let chosen = null; try { chosen = localStorage.getItem('makerhours.clock'); } catch (e) {}"
+    "   return chosen ? chosen === '12h' : Intl.DateTimeFormat(undefined, {hour: 'numeric'}).resolvedOptions().hour12 === true; })(),"
     " (window.__makerhoursPage ??= Math.random().toString(36).slice(2))]"
 )
 EXPIRED_MESSAGE = "Your reservation expired, so the time was released. Please pick a time again."
@@ -94,6 +95,9 @@ class WizardState(rx.State):
     _page_mark: str = ""
     _resume_step: str = ""
     _left_for_checkout: bool = False
+    # The booking last made from this tab (paid through Checkout): once it is no longer a
+    # hold, the next visit starts a new booking at the first step.
+    _booked_token: str = ""
 
     # -- derived -------------------------------------------------------------------------
 
@@ -107,7 +111,12 @@ class WizardState(rx.State):
 
     @rx.var
     def zones_differ(self) -> bool:
-        return bool(self.timezone) and self.timezone != self.profile.timezone
+        """The builder's clock reads differently from the customer's at the chosen time (now,
+        before one is chosen): zones with the same offset then are not "different"."""
+        if not self.timezone:
+            return False
+        at = datetime.fromisoformat(self.selected_start) if self.selected_start else _now()
+        return data.offsets_differ(self.timezone, self.profile.timezone, at)
 
     @rx.var
     def builder_city(self) -> str:
@@ -208,6 +217,9 @@ class WizardState(rx.State):
         self.profile, self.session_types = offer
         if self.type_id and self.chosen.id == 0:  # the chosen session type was withdrawn meanwhile
             self.type_id, self.step = 0, "type"
+        cancelled_checkout = query.get("booking") and query.get("checkout") == "cancelled"
+        if self._booked_token and not cancelled_checkout and not await self._booking_still_held():
+            self._start_fresh()
         # Arriving on the page (a reload, a link, the browser's Back from Checkout) starts again
         # from the times: what was entered stays, but a time picked earlier must be confirmed.
         # A reconnect of the same page runs this too; browser_settings then resumes the step.
@@ -217,7 +229,7 @@ class WizardState(rx.State):
             self.step, self.returned_token = "time", ""
         self.time_message, self.pay_error, self.busy = "", "", False
         events = []
-        if query.get("booking") and query.get("checkout") == "cancelled":
+        if cancelled_checkout:
             events.extend(await self._returned_from_checkout(query["booking"]))
         elif query.get("type"):
             card = next((c for c in self.session_types if c.slug == query["type"]), None)
@@ -234,6 +246,18 @@ class WizardState(rx.State):
         if query.get("embed") == "1":  # inside the embeddable widget (integrations, issue 17)
             events.append(embedding.mark_frame())
         return events
+
+    async def _booking_still_held(self) -> bool:
+        hold = await asyncio.to_thread(data.load_returned_hold, self._booked_token, self.profile.slug, _now())
+        return hold is not None and hold.status == BookingStatus.PENDING_PAYMENT
+
+    def _start_fresh(self) -> None:
+        """A booking was made from this tab: the next one starts at the first step (the
+        customer's name, e-mail, phone, zone and clock stay filled in)."""
+        self.step, self.type_id, self._booked_token, self._resume_step = "type", 0, "", ""
+        self.selected_start, self.selected_day, self.slots_by_day, self.month = "", "", {}, ""
+        self.notes, self.answers, self.answer_errors, self.returned_token = "", {}, {}, ""
+        self.time_message, self.pay_error = "", ""
 
     def _prefill(self, query: dict) -> None:
         """``?name=&email=`` (a link from the builder's own site or newsletter) fills the details
@@ -300,7 +324,7 @@ class WizardState(rx.State):
         refresh_slots still sends them back to the times if the time was taken meanwhile)."""
         zone, hour12, mark = (detected + [None] * 3)[:3] if isinstance(detected, list) else (None,) * 3
         if not self.timezone_chosen:
-            self.timezone = zone if zone in selectable_zone_names() else self.profile.timezone
+            self.timezone = canonical_zone(zone) or self.profile.timezone  # old names: their zone today
         if not self.clock_chosen:
             self.hour12 = hour12 is True
         mark = mark if isinstance(mark, str) and len(mark) <= 100 else ""
@@ -326,6 +350,8 @@ class WizardState(rx.State):
             self.slots_loading, self.slots_error, self.slots_by_day = False, exc.message, {}
             return
         self.slots_by_day, self.slots_loading = slots, False
+        if self.step == "returned":  # the held time is not free (it is ours): keep showing it
+            return
         if self.selected_day not in slots:
             self.selected_day = min(slots, default="")
         if self.selected_start and not any(s.start == self.selected_start for s in slots.get(self.selected_day, [])):
@@ -387,6 +413,9 @@ class WizardState(rx.State):
     @checked(value=text(10) | Annotated[list[text(10)], Field(max_length=2)])
     def set_clock(self, value: str | list[str]):
         self.hour12, self.clock_chosen = value == "12h", True
+        # Remembered by the browser, so the confirmation page shows the same clock (issue 18).
+        choice = "12h" if self.hour12 else "24h"
+        return rx.call_script(f"try {{ localStorage.setItem('makerhours.clock', '{choice}'); }} catch (e) {{}}")
 
     @rx.event
     @checked()
@@ -538,11 +567,13 @@ class WizardState(rx.State):
             self.busy, self.pay_error = False, exc.message
             return
         if reservation.checkout_url:
-            self._left_for_checkout = True
+            self._left_for_checkout, self._booked_token = True, reservation.token
             yield go_to_checkout(reservation.checkout_url)  # same tab; busy stays on while leaving
         else:
             yield embedding.booking_confirmed({"status": "confirmed", "start": self.selected_start,
                                                "session_type": self.chosen.title, "builder": self.profile.slug})
+            self._start_fresh()
+            self.busy = False
             yield rx.redirect(f"/booking/{reservation.token}/")
 
     # -- reschedule mode: move the booking -------------------------------------------------
@@ -600,7 +631,7 @@ class WizardState(rx.State):
         except DomainError as exc:
             self.busy, self.pay_error = False, exc.message
             return
-        self._left_for_checkout = True
+        self._left_for_checkout, self._booked_token = True, self.returned_token
         yield go_to_checkout(url)
 
     @rx.event

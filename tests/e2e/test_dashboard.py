@@ -62,6 +62,8 @@ def test_builder_signs_up_gets_booked_and_refunds(browser, app_url: str) -> None
 
     builder.get_by_role("link", name="Session types").click()
     wait_for_heading(builder, "Session types")
+    # A new builder's empty page says what session types are and what to do (issue 18).
+    expect(builder.get_by_text("No session types yet")).to_be_visible()
     builder.get_by_role("button", name="New session type").click()
     builder.get_by_label("Title").fill("Pairing hour")
     builder.get_by_label("Price").fill("0.10")

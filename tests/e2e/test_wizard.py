@@ -242,10 +242,20 @@ def test_time_zone_picker_and_clock_toggle(browser, app_url: str) -> None:
     times = times_on(page, day).get_by_role("button")
     expect(times.first).to_have_text("09:00")  # German locale → 24-hour clock, no second zone shown
 
-    page.get_by_role("button", name="Time zone: Europe/Berlin").click()
-    page.get_by_label("Search time zones").fill("kolk")
-    page.get_by_role("button", name="Asia/Kolkata · GMT+05:30").click()
-    expect(page.get_by_role("button", name="Time zone: Asia/Kolkata")).to_be_visible()
+    page.get_by_role("button", name="Time zone: Central European Time — Berlin").click()
+    picker = page.get_by_role("dialog", name="Choose your time zone")
+    # Friendly names, found by offset, abbreviation, long name or an old name (issue 18, defect 5).
+    search = picker.get_by_label("Search time zones")
+    for query, expected in (("PST", "Pacific Time — Los Angeles · GMT-08:00"),
+                            ("Pacific Time", "Pacific Time — Los Angeles · GMT-08:00"),
+                            ("Calcutta", "India Time — Kolkata · GMT+05:30")):
+        search.fill(query)
+        expect(picker.get_by_role("button", name=expected)).to_be_visible()
+    search.fill("GMT+5:30")
+    expect(picker.get_by_role("button").filter(has_text="Calcutta")).to_have_count(0)  # canonical names only
+    screenshot(page, "wizard-zone-picker-phone")
+    picker.get_by_role("button", name="India Time — Kolkata · GMT+05:30").click()
+    expect(page.get_by_role("button", name="Time zone: India Time — Kolkata")).to_be_visible()
     show_day(page, day)
     expect(times.first).to_contain_text("13:30")  # 09:00 in Berlin (winter) is 13:30 in Kolkata
     expect(times.first).to_contain_text("09:00 in Berlin")

@@ -194,11 +194,14 @@ async def retrieve_event(request: Request, event_id: str) -> Response:
 
 # ----------------------------------------------------------------------------- hosted page
 
+SETTLE_MINUTES = int(operations.SETTLE_AFTER.total_seconds() // 60)  # on the emulator's clock
 OUTCOMES = (
     ("pay", "Pay", "Card payment succeeds"),
     ("decline", "Use a card that is declined", "Stripe answers: Your card was declined."),
-    ("delayed_success", "Pay by bank transfer (succeeds later)", "The payment is processing, then succeeds"),
-    ("delayed_failure", "Pay by bank transfer (fails later)", "The payment is processing, then fails"),
+    ("delayed_success", "Pay by bank transfer (succeeds later)",
+     f"The payment is processing, then succeeds about {SETTLE_MINUTES} minutes later"),
+    ("delayed_failure", "Pay by bank transfer (fails later)",
+     f"The payment is processing, then fails about {SETTLE_MINUTES} minutes later"),
 )
 
 

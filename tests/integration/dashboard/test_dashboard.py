@@ -171,3 +171,20 @@ def test_state_handlers_refuse_other_builders_and_anonymous_visitors(shop: Shop,
         assert state.cancel_outcome == messages.BUILDER_BOOKING_NOT_FOUND  # as for an unknown id (finding 14)
     stored, payments, refunds = shop.rows(booking["token"])
     assert stored.status == BookingStatus.CONFIRMED and payments[-1].status == PaymentStatus.PAID and not refunds
+
+
+def test_a_hold_whose_delayed_payment_failed_is_not_listed_as_upcoming(shop: Shop, ada: int) -> None:
+    """Issue 18: the hold lasts (the customer may try again), but it is no booking to prepare for."""
+    booking = shop.book(11, email="failed@example.com")
+    shop.choose(booking, "delayed_failure")
+    shop.deliver()
+    now = datetime.now(UTC)
+    assert dashboard.list_bookings(actor_user_id=ada, tab="upcoming", now=now).total == 1  # processing: listed
+    shop.control("clock", seconds=200)
+    shop.deliver()
+    assert shop.state(booking["token"])["payment_status"] == "failed"
+    assert dashboard.list_bookings(actor_user_id=ada, tab="upcoming", now=now).total == 0
+    # Trying again with a card opens a new attempt: listed again while it is open.
+    from booking_app.bookings.reserve import start_checkout
+    start_checkout(booking["token"], now=now)
+    assert dashboard.list_bookings(actor_user_id=ada, tab="upcoming", now=now).total == 1

@@ -156,3 +156,9 @@ def test_concurrent_try_again_clicks_on_one_hold_each_get_a_checkout(shop: Shop)
     shop.choose({"checkout_url": urls[0]}, "pay")  # any of them pays for the booking
     shop.deliver()
     assert shop.state(booking["token"])["status"] == "confirmed"
+
+
+def test_the_emulators_checkout_page_says_when_a_bank_transfer_settles(shop: Shop) -> None:
+    """Issue 18: the delayed methods settle 3 minutes later in test mode; the page says so."""
+    page = shop.client.get(path_of(shop.book()["checkout_url"])).text
+    assert page.count("about 3 minutes later") == 2
