@@ -60,6 +60,9 @@ def test_a_builder_edits_the_profile_customers_see(browser, app_url: str, viewpo
     finally:
         headline.fill(old_headline)
         bio.fill(old_bio)
+        # The first save's toast may still be showing: wait until it is gone, so the one checked
+        # below is this save's.
+        expect(page.get_by_text("Profile saved")).to_have_count(0, timeout=15_000)
         page.get_by_role("button", name="Save profile").click()
         expect(page.get_by_text("Profile saved")).to_be_visible()
     page.context.close()
