@@ -8,9 +8,12 @@ them in a worker thread through ``AuthState._as_builder``.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from datetime import UTC, datetime
 
 import reflex as rx
+from pydantic import Field
 
 from booking_app.components.dashboard_shell import dashboard_shell
 from booking_app.components.forms import error_callout, labelled_field
@@ -21,8 +24,12 @@ from booking_app.scheduling.service import builder_of
 from booking_app.scheduling.slots import load_timezone
 from booking_app.settings import get_settings
 from booking_app.state.auth import AuthState
+from booking_app.state.checked import checked, text
 
 ROUTE = "/dashboard/developers"
+
+# Ids come back from the page as the text it was given; anything else is not one of ours.
+ID_TEXT = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,8}$")]
 
 
 def _now() -> datetime:
@@ -125,6 +132,7 @@ class DevelopersState(AuthState):
                 'data-mode="popup" data-label="Book a session"></script>')
 
     @rx.event
+    @checked()
     async def load(self):
         self.new_key, self.key_error, self.error, self.new_secret, self.hook_errors = "", "", "", "", {}
         self.log_endpoint, self.deliveries, self.app_url = "", [], get_settings().app_url
@@ -138,10 +146,12 @@ class DevelopersState(AuthState):
         return None
 
     @rx.event
+    @checked(value=text(200))
     def set_key_name(self, value: str):
         self.key_name, self.key_error = value[:200], ""
 
     @rx.event
+    @checked()
     async def create_key(self):
         if self.busy:
             return
@@ -159,10 +169,12 @@ class DevelopersState(AuthState):
         self.key_name = ""
 
     @rx.event
+    @checked()
     def dismiss_new_key(self):
         self.new_key = ""
 
     @rx.event
+    @checked(key_id=ID_TEXT)
     async def revoke_key(self, key_id: str):
         outcome = await self._as_builder(_revoke_key, int(key_id))
         if outcome.sign_in:
@@ -175,11 +187,13 @@ class DevelopersState(AuthState):
 
 
     @rx.event
+    @checked(value=text(2100))
     def set_hook_url(self, value: str):
         self.hook_url = value[:2100]
         self.hook_errors = {k: v for k, v in self.hook_errors.items() if k != "url"}
 
     @rx.event
+    @checked(name=text(40))
     def toggle_event(self, name: str, checked: bool):
         if name in EVENT_TYPES:
             chosen = set(self.hook_events) | {name} if checked else set(self.hook_events) - {name}
@@ -187,6 +201,7 @@ class DevelopersState(AuthState):
             self.hook_errors = {k: v for k, v in self.hook_errors.items() if k != "events"}
 
     @rx.event
+    @checked()
     async def add_endpoint(self):
         if self.busy:
             return
@@ -204,10 +219,12 @@ class DevelopersState(AuthState):
         self.hook_url = ""
 
     @rx.event
+    @checked()
     def dismiss_new_secret(self):
         self.new_secret = ""
 
     @rx.event
+    @checked(endpoint_id=ID_TEXT)
     async def delete_endpoint(self, endpoint_id: str):
         outcome = await self._as_builder(_delete_endpoint, int(endpoint_id))
         if outcome.sign_in:
@@ -221,6 +238,7 @@ class DevelopersState(AuthState):
         return rx.toast.success("Endpoint removed: nothing more is sent to it.")
 
     @rx.event
+    @checked(endpoint_id=ID_TEXT)
     async def enable_endpoint(self, endpoint_id: str):
         outcome = await self._as_builder(_enable_endpoint, int(endpoint_id))
         if outcome.sign_in:
@@ -232,6 +250,7 @@ class DevelopersState(AuthState):
         return rx.toast.success("Enabled again. Resend what it missed from its delivery log.")
 
     @rx.event
+    @checked(endpoint_id=ID_TEXT)
     async def show_log(self, endpoint_id: str):
         outcome = await self._as_builder(delivery_rows, int(endpoint_id))
         if outcome.sign_in:
@@ -244,10 +263,12 @@ class DevelopersState(AuthState):
         return None
 
     @rx.event
+    @checked()
     def close_log(self):
         self.log_endpoint, self.deliveries = "", []
 
     @rx.event
+    @checked(delivery_id=ID_TEXT)
     async def resend(self, delivery_id: str):
         if not self.log_endpoint:
             return None

@@ -90,6 +90,7 @@ def checked(**limits: Any) -> Callable[[F], F]:
                 clean = arguments(args, kwargs)
                 return None if clean is None else await handler(self, **clean)
 
+            run_async.__checked__ = True  # type: ignore[attr-defined]
             return run_async  # type: ignore[return-value]
 
         # Plain functions and (async) generator functions: their result is returned as it is,
@@ -99,6 +100,7 @@ def checked(**limits: Any) -> Callable[[F], F]:
             clean = arguments(args, kwargs)
             return None if clean is None else handler(self, **clean)
 
+        run.__checked__ = True  # type: ignore[attr-defined]
         return run  # type: ignore[return-value]
 
     return decorate
