@@ -19,9 +19,9 @@ events the emulator generated are read back from its store.
 Measured: those events plus 10 % duplicates (a random tenth of them delivered twice), shuffled,
 are POSTed to ``/api/stripe/webhook`` with freshly generated ``Stripe-Signature`` headers by
 ``--clients`` concurrent threads pulling from one queue. Each event costs what it costs in
-production: signature check, dedupe lookup, a re-read of the Checkout Session from Stripe (the
-emulator, through the SDK: an in-process HTTP round trip), then the payment, the booking and the
-``stripe_event`` row (on PostgreSQL one self-contained statement, see payments/fulfilment.py;
+production: signature check, dedupe lookup (a paid session in a signed event is not re-read from
+Stripe since 2026-12-02: "paid" is final; other states are re-read through the SDK), then the
+payment, the booking and the ``stripe_event`` row (on PostgreSQL one self-contained statement, see payments/fulfilment.py;
 on SQLite one transaction). ``--events`` counts every delivery, duplicates included. Warm-up
 events (as many clients at once as the timed phase) are delivered before timing starts and
 left out of the figures. The header's "machine speed" is a yardstick for comparing runs.
@@ -718,8 +718,9 @@ def header() -> str:
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
         f"load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}",
         f"machine speed: {machine_speed()}",
-        "per event: signature check, dedupe lookup, Checkout Session re-read from the emulator through "
-        "the stripe SDK, payment + booking + stripe_event row written together",
+        "per event: signature check, dedupe lookup, the signed paid Checkout Session applied (no re-read: "
+        "paid is final), payment + booking + stripe_event row + timeline events + mail and webhook jobs "
+        "written together",
     ])
 
 

@@ -38,7 +38,8 @@ REQUIRE_POSTGRES = os.environ.get("BOOKING_TEST_REQUIRE_POSTGRES") == "1" or boo
 @pytest.fixture(scope="session")
 def sqlite_template() -> Path:
     """A migrated SQLite file, copied for each test (migrating once is the slow part)."""
-    path = _SESSION_DIR / "template.db"
+    # One per xdist worker: the workers share _SESSION_DIR and would migrate one file at once.
+    path = _SESSION_DIR / f"template-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.db"
     migrations.upgrade(f"sqlite:///{path}")
     return path
 
@@ -136,4 +137,7 @@ def _fresh_settings() -> Iterator[None]:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    shutil.rmtree(_SESSION_DIR, ignore_errors=True)
+    # xdist's workers share the controller's folder (BOOKING_TEST_DIR is inherited): only the
+    # controller removes it, or the first worker to finish pulls the template from the others.
+    if not hasattr(session.config, "workerinput"):
+        shutil.rmtree(_SESSION_DIR, ignore_errors=True)

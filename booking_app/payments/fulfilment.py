@@ -53,6 +53,22 @@ def fulfil_checkout_session(session_id: str, *, now: datetime, record: EventReco
     return apply_checkout_session(checkout, now=now, record=record)
 
 
+def paid_session_in_event(obj: dict) -> CheckoutSession | None:
+    """The Checkout Session of a *signed* event, when it says paid; else None (re-read it).
+
+    A session never leaves "paid" (refunds are other objects), so a genuine event's copy that
+    says paid is as good as a re-read, whatever order events arrive in: the webhook's common
+    case then needs no call to Stripe (a round trip, and a failure mode when Stripe is slow).
+    Every other state can be out of date by the time the event arrives, so those are re-read."""
+    if obj.get("object") != "checkout.session" or obj.get("payment_status") != "paid":
+        return None
+    try:
+        return CheckoutSession.from_stripe(obj)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        log.warning("checkout session event %s: unexpected shape, re-reading it", obj.get("id"))
+        return None
+
+
 def apply_checkout_session(checkout: CheckoutSession, *, now: datetime, record: EventRecorder | None = None) -> str:
     if checkout.payment_status == "paid" and _confirm_in_one_statement(checkout, now, record):
         outcome = CONFIRMED

@@ -2,7 +2,8 @@
 
 Verification accepts any configured secret (rotation) and refuses timestamps more than
 five minutes old *or* in the future. Processing is idempotent and order-independent: each
-handler re-reads or re-derives state, so duplicates and reordering end in the same state.
+handler re-reads or re-derives state (or, for a paid Checkout Session, relies on "paid" being
+final), so duplicates and reordering end in the same state.
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ def process_event(event: dict, *, now: datetime) -> str:
     record = EventRecorder(event["id"], event["type"], now)
     try:
         if event_type in CHECKOUT_EVENTS:
+            paid = fulfilment.paid_session_in_event(obj)
+            if paid is not None:
+                return fulfilment.apply_checkout_session(paid, now=now, record=record)
             return fulfilment.fulfil_checkout_session(obj["id"], now=now, record=record)
         if event_type == "checkout.session.async_payment_failed":
             return fulfilment.fail_delayed_payment(obj["id"], now=now, record=record)

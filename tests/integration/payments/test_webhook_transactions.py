@@ -20,7 +20,7 @@ from booking_app.payments import event_log, webhooks
 from booking_app.payments.gateway import PooledHTTPClient, StripeGateway, build_client
 from booking_app.settings import get_settings
 from tests.integration.payments.conftest import Shop
-from tests.integration.payments.test_webhooks import completed_event, post_event
+from tests.integration.payments.test_webhooks import completed_event, emulator_events, post_event
 
 
 def recorded(shop: Shop) -> list[tuple[str, str]]:
@@ -108,18 +108,50 @@ def closed_port() -> int:
         return probe.getsockname()[1]  # nothing listens once the socket is closed
 
 
-def test_stripe_unreachable_on_the_re_read_answers_503_and_records_nothing(
-        shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
-    booking = shop.book()
-    event = completed_event(shop, booking)
+def _stripe_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STRIPE_EMULATOR_URL", f"http://127.0.0.1:{closed_port()}")
     get_settings.cache_clear()
     from booking_app.payments import gateway
 
     monkeypatch.setattr(gateway, "_gateway", StripeGateway(build_client()))  # the pooled transport
+
+
+def test_stripe_unreachable_on_the_re_read_answers_503_and_records_nothing(
+        shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
+    booking = shop.book()
+    shop.choose(booking, "delayed_success")  # a bank transfer: "completed", not yet paid
+    event = next(e for e in emulator_events(shop) if e["type"] == "checkout.session.completed")
+    assert event["data"]["object"]["payment_status"] == "unpaid"  # so it must be re-read
+    _stripe_unreachable(monkeypatch)
     response = post_event(shop, event)
     assert response.status_code == 503
     assert recorded(shop) == [] and shop.state(booking["token"])["status"] == "pending_payment"
+
+
+def test_a_signed_paid_session_confirms_without_asking_stripe(shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Paid" is final for a Checkout Session, so the signed event's copy is enough: the booking
+    is confirmed (and the event recorded) even while Stripe's API cannot be reached."""
+    booking = shop.book()
+    event = completed_event(shop, booking)
+    _stripe_unreachable(monkeypatch)
+    response = post_event(shop, event)
+    assert response.status_code == 200, response.text
+    assert shop.state(booking["token"])["status"] == "confirmed"
+    _, payments, _ = shop.rows(booking["token"])
+    assert [(p.status, p.payment_intent_id) for p in payments] == [
+        ("paid", event["data"]["object"]["payment_intent"])]
+    assert recorded(shop) == [(event["id"], "confirmed")]
+
+
+def test_a_signed_paid_session_that_is_not_ours_is_recorded_and_ignored(shop: Shop) -> None:
+    booking = shop.book()
+    event = completed_event(shop, booking)
+    event["id"] = "evt_other_account"
+    event["data"]["object"]["id"] = "cs_test_not_ours"
+    response = post_event(shop, event)
+    assert response.status_code == 200 and response.json()["outcome"] == "ignored: unknown checkout session"
+    assert shop.state(booking["token"])["status"] == "pending_payment"
+    assert ("evt_other_account", "ignored: unknown checkout session") in recorded(shop)
 
 
 class _FakeStripe(BaseHTTPRequestHandler):

@@ -17,14 +17,18 @@ from tests.integration.payments.conftest import Shop
 WEBHOOK = "/api/stripe/webhook"
 
 
-def completed_event(shop: Shop, booking: dict) -> dict:
-    """Pay without delivering, and return the checkout.session.completed event Stripe made."""
-    shop.choose(booking, "pay")
+def emulator_events(shop: Shop) -> list[dict]:
+    """The events the emulator made (delivered or not)."""
     from booking_app.models import EmulatorObject
 
     with Session(shop.engine) as session:
-        events = [row.data for row in session.exec(select(EmulatorObject).where(EmulatorObject.object_type == "event"))]
-    return next(e for e in events if e["type"] == "checkout.session.completed")
+        return [row.data for row in session.exec(select(EmulatorObject).where(EmulatorObject.object_type == "event"))]
+
+
+def completed_event(shop: Shop, booking: dict) -> dict:
+    """Pay without delivering, and return the checkout.session.completed event Stripe made."""
+    shop.choose(booking, "pay")
+    return next(e for e in emulator_events(shop) if e["type"] == "checkout.session.completed")
 
 
 def post_event(shop: Shop, event: dict, *, secret: str = EMULATOR_WEBHOOK_SECRET, age: int = 0,
