@@ -72,6 +72,7 @@ BENCHMARKS: tuple[tuple[str, list[str], list[str], Callable[[str], list[str]]], 
     ("jobs", [], ["--jobs", "2000", "--seconds", "5"], _lines_with(r"^(backlog|steady):")),
     ("mail", [], ["--mails", "300"], _lines_with(r"^mails:")),
     ("wizard", [], ["--runs", "10"], _lines_with(r"^(pay|return) ->")),
+    ("pages", [], ["--runs", "1"], _lines_with(r"^\S.* page: ", r"^  median of", r"^targets")),
     ("auth", [], ["--signins", "50", "--concurrency", "4"], _lines_with(r"^sign-in, ")),
     ("load", [], ["--customers", "40", "--seconds", "20", "--browsers", "1"], _load),
 )
