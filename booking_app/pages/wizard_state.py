@@ -135,8 +135,9 @@ class WizardState(rx.State):
         return data.month_title(self.month) if self.month else ""
 
     @rx.var
-    def calendar(self) -> list[DayCell]:
-        return data.month_cells(self.month, self.slots_by_day, self.selected_day) if self.month else []
+    def calendar(self) -> list[list[DayCell]]:
+        """The month's weeks: the rows of the date grid."""
+        return data.month_weeks(self.month, self.slots_by_day, self.selected_day) if self.month else []
 
     @rx.var
     def can_go_back_a_month(self) -> bool:
