@@ -126,7 +126,7 @@ def _type_card(card) -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    rx.heading(card.title, as_="h3", size="4"),
+                    rx.heading(card.title, as_="h2", size="4"),  # under the step's h1 (axe heading-order)
                     rx.badge(card.price, size="2", color_scheme=rx.cond(card.is_free, "green", "iris"),
                              variant="soft", flex_shrink="0"),
                     justify="between", align="start", width="100%", spacing="3",
