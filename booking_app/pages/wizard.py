@@ -230,7 +230,7 @@ def _reschedule_progress() -> rx.Component:
 def _zone_picker() -> rx.Component:
     return rx.popover.root(
         rx.popover.trigger(
-            rx.button(rx.icon("globe", size=16), W.timezone_label, rx.icon("chevron-down", size=14),
+            rx.button(rx.icon("globe", size=16), W.timezone_label_shown, rx.icon("chevron-down", size=14),
                       variant="soft", color_scheme="gray", size="2", aria_label="Time zone: " + W.timezone_label,
                       max_width="100%", overflow="hidden"),
         ),

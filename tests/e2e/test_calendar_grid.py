@@ -141,6 +141,7 @@ def test_grid_keys_roles_and_names(browser, app_url: str, viewport: str) -> None
     next_day = _add_month(focused, 1)
     expect(day_cell(page, next_day)).to_be_focused()
     assert _tab_stops_in_grid(page) == 1
+    page.mouse.move(0, 0)  # no hover in the picture: only the keyboard focus
     screenshot(page, f"calendar-grid-{viewport}-focused")
     page.keyboard.press("PageUp")
     expect(title).to_have_text(shown)
