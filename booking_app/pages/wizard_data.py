@@ -332,7 +332,8 @@ def month_cells(month: str, slots_by_day: dict[str, list[SlotChoice]], selected_
     cells = [DayCell("", "", False, False, "")] * first.weekday()
     for day, iso in zip(days, isos):
         free = len(slots_by_day.get(iso, ()))
-        aria = f"{day:%A}, {day.day} {day:%B %Y}, " + (f"{free} time{'s' if free != 1 else ''} free" if free else "no times")
+        offer = f"{free} time{'s' if free != 1 else ''} free" if free else "no times"
+        aria = f"{day:%A}, {day.day} {day:%B %Y}, {offer}"
         cells.append(DayCell(iso, str(day.day), free > 0, iso == selected_day, aria, iso == stop))
     cells += [DayCell("", "", False, False, "")] * (-len(cells) % 7)
     return cells

@@ -141,7 +141,8 @@ def test_zone_picker_checkout_payment_states_account_mailbox_and_not_found(brows
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_dashboard_dialogs(browser, app_url: str, viewport: str) -> None:
     customer = "Dana Dialog" if viewport == "desktop" else "Phil Dialog"
-    _free_booking(app_url, customer, f"{customer.split()[0].lower()}@example.com", index=5 if viewport == "desktop" else 6)
+    email = f"{customer.split()[0].lower()}@example.com"
+    _free_booking(app_url, customer, email, index=5 if viewport == "desktop" else 6)
     page = customer_page(browser, viewport)
     sign_in_as_demo(page, app_url)
     wait_for_heading(page, "Bookings")
