@@ -27,7 +27,8 @@ from booking_app.settings import get_settings
 # The proxy-headers wrapper, when configured, goes outermost so it applies to every route.
 _transformers = [create_api(), forwarded_headers_transformer(get_settings())]
 app = rx.App(api_transformer=[t for t in _transformers if t is not None], stylesheets=["/styles.css"],
-             head_components=embedding.head_components())  # the widget's frame without storage
+             head_components=[*embedding.head_components(),  # the widget's frame without storage
+                              wizard.calendar_grid_script()])  # the date grid's keyboard
 home.register(app)
 booking.register(app)
 wizard.register(app)

@@ -278,7 +278,7 @@ def _card(view, index) -> rx.Component:
         rx.flex(
             rx.vstack(
                 rx.hstack(
-                    rx.heading(view.title, as_="h3", size="4"),
+                    rx.heading(view.title, as_="h2", size="4"),  # under the page's h1 (axe heading-order)
                     rx.cond(view.is_active, rx.badge("Offered", color_scheme="green"),
                             rx.badge("Hidden", color_scheme="gray")),
                     rx.cond(view.requires_sign_in, rx.badge("Members only", color_scheme="violet")),
@@ -328,7 +328,7 @@ _SELECT_STYLE = {"width": "100%", "padding": "0.4rem", "borderRadius": "6px", "f
 
 def _section(title: str, hint: str, *children) -> rx.Component:
     return rx.vstack(
-        rx.heading(title, as_="h3", size="3"),
+        rx.heading(title, as_="h2", size="3"),  # the dialog title is an h1 (Radix Themes)
         rx.text(hint, size="1", color_scheme="gray"),
         *children,
         spacing="2", width="100%", padding_top="0.5rem", border_top=f"1px solid {rx.color('gray', 5)}",

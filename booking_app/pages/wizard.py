@@ -126,7 +126,7 @@ def _type_card(card) -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    rx.heading(card.title, as_="h3", size="4"),
+                    rx.heading(card.title, as_="h2", size="4"),  # under the step's h1 (axe heading-order)
                     rx.badge(card.price, size="2", color_scheme=rx.cond(card.is_free, "green", "iris"),
                              variant="soft", flex_shrink="0"),
                     justify="between", align="start", width="100%", spacing="3",
@@ -230,7 +230,7 @@ def _reschedule_progress() -> rx.Component:
 def _zone_picker() -> rx.Component:
     return rx.popover.root(
         rx.popover.trigger(
-            rx.button(rx.icon("globe", size=16), W.timezone_label, rx.icon("chevron-down", size=14),
+            rx.button(rx.icon("globe", size=16), W.timezone_label_shown, rx.icon("chevron-down", size=14),
                       variant="soft", color_scheme="gray", size="2", aria_label="Time zone: " + W.timezone_label,
                       max_width="100%", overflow="hidden"),
         ),
@@ -261,36 +261,51 @@ def _zone_picker() -> rx.Component:
     )
 
 
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 def _calendar() -> rx.Component:
+    """The month as a WAI-ARIA date grid (APG date picker): one Tab stop (the selected day, else the
+    month's first free day; roving tabindex), arrows / Home / End / Page Up / Page Down move the
+    focus in the browser (``assets/calendar-grid.js``), Enter or Space picks the focused day, as a
+    click does. Days without times stay focusable, announced as unavailable (``aria-disabled``)."""
+
     def cell(day) -> rx.Component:
         return rx.cond(
             day.iso != "",
-            rx.button(
+            rx.el.td(
                 day.label,
                 on_click=W.pick_day(day.iso),
-                disabled=~day.available,
-                variant=rx.cond(day.selected, "solid", rx.cond(day.available, "soft", "ghost")),
+                tab_index=rx.cond(day.tab_stop, 0, -1),
                 aria_label=day.aria,
-                aria_pressed=rx.cond(day.selected, "true", "false"),
-                size="2", width="100%", style={"aspectRatio": "1", "height": "auto", "padding": "0"},
+                aria_selected=rx.cond(day.selected, "true", None),
+                aria_disabled=rx.cond(day.available, None, "true"),
+                custom_attrs={"data-date": day.iso},
+                class_name="mh-day",
             ),
-            rx.box(),
+            rx.el.td(class_name="mh-pad"),
         )
 
     return rx.vstack(
         rx.hstack(
             rx.icon_button(rx.icon("chevron-left", size=18), on_click=W.show_month(-1), variant="ghost",
-                           disabled=~W.can_go_back_a_month, aria_label="Previous month"),
+                           disabled=~W.can_go_back_a_month, aria_label="Previous month", id="calendar-previous"),
             rx.text(W.month_title, weight="bold", size="3", id="calendar-month", aria_live="polite"),
             rx.icon_button(rx.icon("chevron-right", size=18), on_click=W.show_month(1), variant="ghost",
-                           disabled=~W.can_go_forward_a_month, aria_label="Next month"),
+                           disabled=~W.can_go_forward_a_month, aria_label="Next month", id="calendar-next"),
             justify="between", align="center", width="100%",
         ),
-        rx.grid(
-            *(rx.text(name, size="1", color_scheme="gray", text_align="center", aria_hidden="true")
-              for name in ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")),
-            rx.foreach(W.calendar, cell),
-            columns="7", spacing="1", width="100%",
+        rx.el.table(
+            rx.el.thead(rx.el.tr(*(
+                rx.el.th(rx.el.span(name[:2], aria_hidden="true"), rx.el.span(name, class_name="visually-hidden"),
+                         scope="col")
+                for name in WEEKDAYS))),
+            rx.el.tbody(rx.foreach(W.calendar, lambda week: rx.el.tr(rx.foreach(week, cell)))),
+            role="grid",
+            aria_labelledby="calendar-month",
+            id="calendar-grid",
+            class_name="mh-grid",
+            custom_attrs={"data-date-grid": "", "data-month": W.month},
         ),
         spacing="2", width="100%", max_width="360px",
     )
@@ -573,6 +588,11 @@ def wizard_page() -> rx.Component:
             ),
         )
     )
+
+
+def calendar_grid_script() -> rx.Component:
+    """For the app's <head>: the date grid's keyboard handling (document listeners; tiny, cached)."""
+    return rx.el.script(src="/calendar-grid.js", defer=True)
 
 
 def register(app: rx.App) -> None:

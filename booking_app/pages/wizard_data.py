@@ -299,34 +299,54 @@ def release_hold(token: str, now: datetime) -> None:
 
 @dataclass(frozen=True)
 class DayCell:
-    """One square of the month calendar."""
+    """One square of the month calendar (a gridcell of the WAI-ARIA date grid)."""
 
     iso: str  # "2026-12-01"; "" for the padding before the 1st and after the last day
     label: str  # "1"
     available: bool
     selected: bool
-    aria: str  # "Tuesday 1 December, 6 times free"
+    aria: str  # "Tuesday, 1 December 2026, 6 times free" / "…, no times"
+    tab_stop: bool = False  # the grid's one Tab stop (roving tabindex): the selected day, else the first free one
 
 
 def month_cells(month: str, slots_by_day: dict[str, list[SlotChoice]], selected_day: str) -> list[DayCell]:
     """The days of ``month`` ("2026-12") in Monday-first weeks, padded to whole weeks.
 
+    Exactly one day is the grid's Tab stop: the selected day if it is in this month, else the
+    month's first day with free times, else its first day.
+
     >>> cells = month_cells("2026-12", {"2026-12-02": [SlotChoice("", "", "", "", "")]}, "")
     >>> len(cells), cells[0].iso, cells[1].label, [c.iso for c in cells if c.available]
     (35, '', '1', ['2026-12-02'])
+    >>> [c.iso for c in cells if c.tab_stop], cells[2].aria, cells[1].aria
+    (['2026-12-02'], 'Wednesday, 2 December 2026, 1 time free', 'Tuesday, 1 December 2026, no times')
+    >>> [c.iso for c in month_cells("2026-12", {}, "") if c.tab_stop]
+    ['2026-12-01']
     """
     first = date.fromisoformat(month + "-01")
     following = (first + timedelta(days=32)).replace(day=1)
+    days = [first + timedelta(days=n) for n in range((following - first).days)]
+    isos = [day.isoformat() for day in days]
+    stop = (selected_day if selected_day in isos else None) or next(
+        (iso for iso in isos if slots_by_day.get(iso)), isos[0])
     cells = [DayCell("", "", False, False, "")] * first.weekday()
-    day = first
-    while day < following:
-        iso = day.isoformat()
+    for day, iso in zip(days, isos):
         free = len(slots_by_day.get(iso, ()))
-        aria = f"{day:%A} {day.day} {day:%B}, " + (f"{free} time{'s' if free != 1 else ''} free" if free else "no times")
-        cells.append(DayCell(iso, str(day.day), free > 0, iso == selected_day, aria))
-        day += timedelta(days=1)
+        offer = f"{free} time{'s' if free != 1 else ''} free" if free else "no times"
+        aria = f"{day:%A}, {day.day} {day:%B %Y}, {offer}"
+        cells.append(DayCell(iso, str(day.day), free > 0, iso == selected_day, aria, iso == stop))
     cells += [DayCell("", "", False, False, "")] * (-len(cells) % 7)
     return cells
+
+
+def month_weeks(month: str, slots_by_day: dict[str, list[SlotChoice]], selected_day: str) -> list[list[DayCell]]:
+    """``month_cells`` as the grid's rows, one per week.
+
+    >>> [len(week) for week in month_weeks("2027-02", {}, "")]
+    [7, 7, 7, 7]
+    """
+    cells = month_cells(month, slots_by_day, selected_day)
+    return [cells[n:n + 7] for n in range(0, len(cells), 7)]
 
 
 def shift_month(month: str, step: int) -> str:

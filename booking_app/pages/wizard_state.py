@@ -127,6 +127,11 @@ class WizardState(rx.State):
         return zone_choice(self.timezone, _now()).label if self.timezone else "Detecting your time zone…"
 
     @rx.var
+    def timezone_label_shown(self) -> str:
+        """The label on the picker's button: a narrow screen wraps it before "GMT-05:00", not inside."""
+        return self.timezone_label.replace("GMT-", "GMT\u2011")
+
+    @rx.var
     def zone_matches(self) -> list[ZoneChoice]:
         return search_zones(self.zone_query, _now()) if self.zone_picker_open else []
 
@@ -135,8 +140,9 @@ class WizardState(rx.State):
         return data.month_title(self.month) if self.month else ""
 
     @rx.var
-    def calendar(self) -> list[DayCell]:
-        return data.month_cells(self.month, self.slots_by_day, self.selected_day) if self.month else []
+    def calendar(self) -> list[list[DayCell]]:
+        """The month's weeks: the rows of the date grid."""
+        return data.month_weeks(self.month, self.slots_by_day, self.selected_day) if self.month else []
 
     @rx.var
     def can_go_back_a_month(self) -> bool:

@@ -80,7 +80,7 @@ def test_session_type_dialog_fits_a_small_window_and_types_can_be_reordered(brow
     dialog.get_by_role("button", name="Cancel").click()
 
     expect(dialog).not_to_be_visible()
-    titles = page.get_by_role("main").get_by_role("heading", level=3)
+    titles = page.get_by_role("main").get_by_role("heading", level=2)
     first, second = titles.nth(0).inner_text(), titles.nth(1).inner_text()
     expect(page.get_by_role("button", name=f"Move {first} up")).to_be_disabled()
     page.get_by_role("button", name=f"Move {first} down").click()

@@ -33,6 +33,16 @@ def day_label(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B}"
 
 
+def cell_name(day: date) -> str:
+    """The start of ``day``'s accessible name in the calendar grid ("Monday, 14 December 2026")."""
+    return f"{day:%A}, {day.day} {day:%B %Y}"
+
+
+def day_cell(page: Page, day: date):
+    """``day``'s gridcell in the calendar (its month must be shown)."""
+    return page.get_by_role("grid").get_by_role("gridcell", name=re.compile("^" + re.escape(cell_name(day)) + ","))
+
+
 def open_wizard(page: Page, app_url: str, type_slug: str | None = None) -> None:
     page.goto(f"{app_url}/book/demo/" + (f"?type={type_slug}" if type_slug else ""))
 
@@ -52,7 +62,7 @@ def show_day(page: Page, day: date) -> None:
             break
         page.get_by_role("button", name="Next month").click()
         expect(title).not_to_have_text(shown)
-    page.get_by_role("button", name=re.compile("^" + re.escape(day_label(day)) + ",")).click()
+    day_cell(page, day).click()
 
 
 def pick_time(page: Page, day: date, index: int) -> str:

@@ -271,8 +271,8 @@ h1{{font-size:1.25rem;margin:.5rem 0}} .amount{{font-size:2rem;font-weight:700;m
 .error{{background:#ffebec;color:#a4161a;border-radius:8px;padding:10px}}
 form{{display:flex;flex-direction:column;gap:10px;margin-top:16px}}
 button{{font:inherit;text-align:left;padding:12px 14px;border:1px solid #d0d2da;border-radius:10px;background:#fff;cursor:pointer}}
-button small{{display:block;color:#60646c;font-size:.8rem}} button.primary{{background:#3e63dd;color:#fff;border-color:#3e63dd}}
-button.primary small{{color:#dfe6ff}} button.link{{border:none;color:#3e63dd;padding:6px 0}}
+button small{{display:block;color:#60646c;font-size:.8rem}} button.primary{{background:#3451b2;color:#fff;border-color:#3451b2}}
+button.primary small{{color:#fff}} button.link{{border:none;color:#3e63dd;padding:6px 0}}
 </style></head><body><main>{content}</main></body></html>"""
 
 
