@@ -8,12 +8,12 @@ one, gets the current photo with ``no-cache`` (browsers check the ``ETag`` again
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from booking_app.api.schemas import ErrorBody
-from booking_app.errors import NotFound
+from booking_app.errors import InvalidInput, NotFound
 from booking_app.offers import photo
 
 router = APIRouter(tags=["booking"])
@@ -32,10 +32,12 @@ CACHE_CURRENT = "public, no-cache"
 def get_builder_photo(
     slug: Annotated[str, Path(min_length=1, max_length=64)],
     request: Request,
-    size: Annotated[Literal[256, 96], Query(description="side in pixels")] = 256,
+    size: Annotated[int, Query(description="side in pixels: 256 or 96")] = photo.LARGE,
     v: Annotated[str, Query(max_length=64, description="the photo's version, from `photo_url`")] = "",
 ) -> Response:
     """A builder's profile photo, a square WebP image of 256 or 96 pixels; 404 when they have none."""
+    if size not in photo.SIZES:
+        raise InvalidInput("size", f"The photo comes in {' and '.join(map(str, photo.SIZES))} pixels.")
     found = photo.photo_of(slug, size)
     if found is None:
         raise NotFound("This builder has no photo.")

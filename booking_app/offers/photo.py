@@ -61,8 +61,8 @@ def prepare_photo(data: bytes) -> dict[int, bytes]:
     if not data:
         raise InvalidInput(FIELD, "The file is empty. Please choose a PNG, JPEG or WebP photo.")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(FIELD, f"The photo is {len(data) / 1_000_000:.1f} MB; photos up to "
-                                  f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB are accepted. Please choose a smaller one.")
+        raise InvalidInput(FIELD, f"The photo is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Please choose "
+                                  "a smaller one.")
     try:
         # Reads the header only; ``formats`` keeps Pillow's other decoders away from uploads.
         image = Image.open(io.BytesIO(data), formats=FORMATS)
