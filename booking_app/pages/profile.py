@@ -4,9 +4,11 @@ field; ``offers.photo`` checks, crops and stores the photo)."""
 
 from __future__ import annotations
 
-import asyncio
+from typing import Any
 
 import reflex as rx
+from reflex_base.vars.object import ObjectVar
+from reflex_base.vars.sequence import ArrayVar
 
 from booking_app.components.avatar import builder_avatar
 from booking_app.components.dashboard_shell import dashboard_shell
@@ -21,6 +23,8 @@ from booking_app.state.checked import checked, text, uploads
 ROUTE = "/dashboard/profile"
 FIELDS = ("display_name", "headline", "bio")
 UPLOAD_ID = "profile-photo"
+OPEN_PICKER = f"document.querySelector('#{UPLOAD_ID} input[type=file]')?.click()"
+HIDE_INPUT = f"document.querySelector('#{UPLOAD_ID} input[type=file]')?.setAttribute('aria-hidden', 'true')"
 MAX_MB = photos.MAX_UPLOAD_BYTES // (1024 * 1024)
 # What the browser may pick (the server decodes the file whatever its name or type says).
 ACCEPT = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]}
@@ -125,12 +129,11 @@ class ProfileState(AuthState):
         yield rx.toast.success("Photo saved. Customers see it now.")
 
     @rx.event
-    @checked()
-    def photo_rejected(self, rejected: list[dict]):
-        """``rx.upload``'s refusal before sending (too large, not an image type, several files)."""
-        codes = [error.get("code") for item in rejected[:5] if isinstance(item, dict)
-                 for error in (item.get("errors") or [])[:5] if isinstance(error, dict)]
-        self.photo_error = next((REJECTIONS[code] for code in codes if code in REJECTIONS),
+    @checked(codes=text(200))
+    def photo_rejected(self, codes: str):
+        """``rx.upload``'s refusal before sending (too large, not an image type, several files):
+        react-dropzone's error codes, comma-separated (``_rejection_codes``)."""
+        self.photo_error = next((REJECTIONS[code] for code in codes.split(",") if code in REJECTIONS),
                                 "This file cannot be used as a photo. Please choose a PNG, JPEG or WebP image.")
 
     @rx.event
@@ -152,35 +155,43 @@ class ProfileState(AuthState):
         yield rx.toast.success("Photo removed. Customers see your initials.")
 
 
+def _rejection_codes(rejected) -> rx.event.EventSpec:
+    """Only the reasons go to the server: the rejected files themselves (react-dropzone passes
+    them along) would be sent over the websocket, megabytes of them."""
+    items = rejected.to(ArrayVar, list[dict[str, Any]])
+    codes = items.map(lambda item: item.to(ObjectVar, dict[str, Any])["errors"].to(ArrayVar, list[dict[str, Any]])
+                      .map(lambda error: error.to(ObjectVar, dict[str, Any])["code"].to(str)).join(","))
+    return ProfileState.photo_rejected(codes.join(","))
+
+
 def _photo_card() -> rx.Component:
     s = ProfileState
     return rx.card(
         rx.vstack(
             rx.heading("Photo", as_="h2", size="4", id="profile-photo-heading"),
             rx.flex(
-                builder_avatar(s.photo_url, s.initials, s.display_name, size="8", id="profile-photo-preview",
-                               flex_shrink="0"),
+                rx.box(builder_avatar(s.photo_url, s.initials, s.display_name, size="8"), id="profile-photo-preview",
+                       flex_shrink="0"),
                 rx.vstack(
+                    # A real button (focusable; Enter and Space work) opens the picker of the drop zone's
+                    # file input, which stays out of the keyboard's and screen readers' way; photos can
+                    # also be dropped on the button.
                     rx.upload.root(
-                        # Styled as a button, but a span: the drop zone itself is the control.
-                        rx.button(rx.el.span(rx.cond(s.photo_busy, rx.spinner(size="2"), rx.icon("image-up", size=16)),
-                                             rx.cond(s.photo_busy, "Saving photo…",
-                                                     rx.cond(s.photo_url != "", "Replace photo", "Upload a photo"))),
-                                  as_child=True, variant="soft", size="3"),
+                        rx.button(rx.cond(s.photo_busy, rx.spinner(size="2"), rx.icon("image-up", size=16)),
+                                  rx.cond(s.photo_busy, "Saving photo…",
+                                          rx.cond(s.photo_url != "", "Replace photo", "Upload a photo")),
+                                  type="button", variant="soft", size="3", disabled=s.photo_busy,
+                                  aria_describedby="profile-photo-hint", on_click=rx.call_script(OPEN_PICKER)),
                         id=UPLOAD_ID, accept=ACCEPT, max_files=1, multiple=False,
-                        max_size=photos.MAX_UPLOAD_BYTES, disabled=s.photo_busy,
-                        on_drop=ProfileState.upload_photo, on_drop_rejected=ProfileState.photo_rejected,
-                        role="button", aria_describedby="profile-photo-hint", cursor="pointer",
-                        border_radius="var(--radius-3)",
+                        max_size=photos.MAX_UPLOAD_BYTES, disabled=s.photo_busy, no_click=True, no_keyboard=True,
+                        on_drop=ProfileState.upload_photo, on_drop_rejected=_rejection_codes,
+                        on_mount=rx.call_script(HIDE_INPUT), border_radius="var(--radius-3)",
                     ),
-                    rx.cond(
-                        s.photo_error != "",
-                        rx.text(s.photo_error, id="profile-photo-error", size="2", color=rx.color("red", 11),
-                                role="alert"),
-                        rx.text(f"PNG, JPEG or WebP, up to {MAX_MB} MB; click or drop a photo here. It is cropped "
-                                "to a square around its centre.", id="profile-photo-hint", size="1",
-                                color_scheme="gray"),
-                    ),
+                    rx.cond(s.photo_error != "",
+                            rx.text(s.photo_error, id="profile-photo-error", size="2", color=rx.color("red", 11),
+                                    role="alert")),
+                    rx.text(f"PNG, JPEG or WebP, up to {MAX_MB} MB (or drop it on the button). It is cropped to a "
+                            "square around its centre.", id="profile-photo-hint", size="1", color_scheme="gray"),
                     rx.cond(s.photo_url != "",
                             rx.button(rx.icon("trash-2", size=16), "Remove photo", on_click=ProfileState.remove_photo,
                                       type="button", variant="ghost", color_scheme="red", size="2",
