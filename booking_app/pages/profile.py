@@ -170,7 +170,8 @@ def _photo_card() -> rx.Component:
         rx.vstack(
             rx.heading("Photo", as_="h2", size="4", id="profile-photo-heading"),
             rx.flex(
-                rx.box(builder_avatar(s.photo_url, s.initials, s.display_name, size="8"), id="profile-photo-preview",
+                rx.box(builder_avatar(s.photo_url, s.initials, s.display_name, size=rx.breakpoints(initial="6", sm="8")),
+                       id="profile-photo-preview",
                        flex_shrink="0"),
                 rx.vstack(
                     # A real button (focusable; Enter and Space work) opens the picker of the drop zone's
@@ -180,7 +181,7 @@ def _photo_card() -> rx.Component:
                         rx.button(rx.cond(s.photo_busy, rx.spinner(size="2"), rx.icon("image-up", size=16)),
                                   rx.cond(s.photo_busy, "Saving photo…",
                                           rx.cond(s.photo_url != "", "Replace photo", "Upload a photo")),
-                                  type="button", variant="soft", size="3", disabled=s.photo_busy,
+                                  type="button", variant="soft", size="3", disabled=s.photo_busy, white_space="nowrap",
                                   aria_describedby="profile-photo-hint", on_click=rx.call_script(OPEN_PICKER)),
                         id=UPLOAD_ID, accept=ACCEPT, max_files=1, multiple=False,
                         max_size=photos.MAX_UPLOAD_BYTES, disabled=s.photo_busy, no_click=True, no_keyboard=True,
@@ -196,7 +197,7 @@ def _photo_card() -> rx.Component:
                             rx.button(rx.icon("trash-2", size=16), "Remove photo", on_click=ProfileState.remove_photo,
                                       type="button", variant="ghost", color_scheme="red", size="2",
                                       disabled=s.photo_busy)),
-                    spacing="2", align="start", min_width="0", flex="1",
+                    spacing="2", align="start", min_width="12rem", flex="1",
                 ),
                 gap="1.25rem", align="center", wrap="wrap", width="100%",
             ),

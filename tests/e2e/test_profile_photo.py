@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import VIEWPORTS, screenshot
+from tests.e2e.test_accessibility import _violations
 from tests.e2e.wizard import customer_page, sign_in_as_demo, wait_for_heading
 
 pytestmark = pytest.mark.e2e
@@ -53,6 +54,7 @@ def test_a_builder_uploads_a_photo_customers_see(browser, app_url: str, viewport
     picker.set_input_files(files=[{"name": "photo.png", "mimeType": "image/png", "buffer": b"%PDF-1.7 not a photo"}])
     expect(page.get_by_role("alert")).to_contain_text("This file is not a PNG, JPEG or WebP image")
     expect(page.get_by_role("img", name=ALT)).to_have_count(0)
+    found = _violations(page, "photo refused")
 
     picker.set_input_files(files=[{"name": "me.jpg", "mimeType": "image/jpeg", "buffer": portrait_jpeg()}])
     expect(page.get_by_text("Photo saved")).to_be_visible()
@@ -63,6 +65,9 @@ def test_a_builder_uploads_a_photo_customers_see(browser, app_url: str, viewport
     expect(page.get_by_role("button", name="Replace photo")).to_be_visible()
     screenshot(page, f"profile-photo-{viewport}")
     try:
+        expect(page.get_by_text("Photo saved")).to_have_count(0, timeout=15_000)  # the toast fades while axe measures
+        found += _violations(page, "photo shown")
+        assert not found, "\n".join(found)  # axe: no critical or serious violation
         customer = customer_page(browser, viewport)
         customer.goto(app_url)
         card = customer.get_by_role("article").filter(has_text="Mira Novak")
