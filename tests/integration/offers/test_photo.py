@@ -235,3 +235,14 @@ def test_the_photo_route_answers_404_without_a_photo(studio: Studio, client: Tes
     assert client.get("/api/builders/bob/photo").status_code == 200
     photo.remove_photo(studio.bob)
     assert client.get("/api/builders/bob/photo").status_code == 404
+
+
+def test_reflexs_upload_endpoint_refuses_bodies_far_over_the_photo_limit(client: TestClient) -> None:
+    """Beyond react-dropzone's check in the browser: a client posting gigabytes to /_upload is
+    cut off at 6 MiB (a 5 MB photo and its multipart framing pass)."""
+    huge = client.post("/_upload", content=b"\0" * (6 * 1024 * 1024 + 1),
+                       headers={"Content-Type": "multipart/form-data; boundary=x"})
+    assert huge.status_code == 413 and huge.json()["error"] == "payload_too_large"
+    fine = client.post("/_upload", content=b"\0" * (5 * 1024 * 1024 + 4096),
+                       headers={"Content-Type": "multipart/form-data; boundary=x"})
+    assert fine.status_code != 413  # reaches the app (Reflex is not mounted in this test: 404)
