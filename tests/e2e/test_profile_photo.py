@@ -55,6 +55,7 @@ def test_a_builder_uploads_a_photo_customers_see(browser, app_url: str, viewport
     expect(page.get_by_role("alert")).to_contain_text("This file is not a PNG, JPEG or WebP image")
     expect(page.get_by_role("img", name=ALT)).to_have_count(0)
     found = _violations(page, "photo refused")
+    screenshot(page, f"profile-photo-refused-{viewport}")
 
     picker.set_input_files(files=[{"name": "me.jpg", "mimeType": "image/jpeg", "buffer": portrait_jpeg()}])
     expect(page.get_by_text("Photo saved")).to_be_visible()

@@ -8,6 +8,7 @@ import re
 import struct
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -246,3 +247,37 @@ def test_reflexs_upload_endpoint_refuses_bodies_far_over_the_photo_limit(client:
     fine = client.post("/_upload", content=b"\0" * (5 * 1024 * 1024 + 4096),
                        headers={"Content-Type": "multipart/form-data; boundary=x"})
     assert fine.status_code != 413  # reaches the app (Reflex is not mounted in this test: 404)
+
+
+# --- the profile page's handlers ---------------------------------------------------------------
+
+
+def _upload(data: bytes, name: str = "me.jpg"):
+    import reflex as rx
+
+    return [rx.UploadFile(file=io.BytesIO(data), path=Path(name), size=len(data))]
+
+
+def test_the_profile_pages_upload_stores_the_photo_of_the_signed_in_builder_only(studio: Studio) -> None:
+    from booking_app.pages.profile import ProfileState
+    from tests.integration.dashboard.handlers import run_handler, state_for, token_for
+
+    anonymous = state_for(ProfileState, "")
+    outcome = run_handler(ProfileState.upload_photo, anonymous, _upload(image_bytes()))
+    assert any("/login/" in str(item) for item in outcome)  # sent to sign in
+    assert stored(studio.engine) == [] and anonymous.photo_url == ""
+
+    bob = state_for(ProfileState, token_for(studio.bob))
+    run_handler(ProfileState.upload_photo, bob, _upload(image_bytes(fmt="JPEG")))
+    assert URL.match(bob.photo_url).group(1) == "bob" and bob.photo_error == ""
+    assert [row[0] for row in stored(studio.engine)] == ["bob"]  # not Ada's
+
+    run_handler(ProfileState.upload_photo, bob, _upload(b"GIF89a not really", "cat.png"))
+    assert "not a PNG, JPEG or WebP image" in bob.photo_error
+    assert URL.match(bob.photo_url)  # the earlier photo stays
+
+    run_handler(ProfileState.photo_rejected, bob, "file-too-large")
+    assert bob.photo_error == "The photo is larger than 5 MB. Please choose a smaller one."
+
+    run_handler(ProfileState.remove_photo, bob)
+    assert bob.photo_url == "" and stored(studio.engine) == []
