@@ -123,7 +123,8 @@ class BodySizeLimit:
         if not (path.startswith("/api/") or path.rstrip("/") == UPLOAD_PATH):
             await self.app(scope, receive, send)
             return
-        limit = {WEBHOOK_PATH: WEBHOOK_BODY_LIMIT, UPLOAD_PATH: UPLOAD_BODY_LIMIT}.get(path.rstrip("/"), DEFAULT_BODY_LIMIT)
+        limits = {WEBHOOK_PATH: WEBHOOK_BODY_LIMIT, UPLOAD_PATH: UPLOAD_BODY_LIMIT}
+        limit = limits.get(path.rstrip("/"), DEFAULT_BODY_LIMIT)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _send_too_large(send, limit)

@@ -205,8 +205,8 @@ def _timeline_item(entry: TimelineEntry, timezone: str, hour12: bool = False) ->
     }
     title, tone = titles.get(entry.kind, (entry.kind.replace("_", " ").capitalize(), "gray"))
     local = entry.at.astimezone(load_timezone(timezone))
-    return TimelineItem(f"{local.day} {local:%b %Y}, {clock_time(local, hour12, seconds=True)}", title, entry.detail,
-                        tone)
+    when = f"{local.day} {local:%b %Y}, {clock_time(local, hour12, seconds=True)}"
+    return TimelineItem(when, title, entry.detail, tone)
 
 
 @dataclass(frozen=True)

@@ -61,8 +61,8 @@ def prepare_photo(data: bytes) -> dict[int, bytes]:
     if not data:
         raise InvalidInput(FIELD, "The file is empty. Please choose a PNG, JPEG or WebP photo.")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(FIELD, f"The photo is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Please choose "
-                                  "a smaller one.")
+        raise InvalidInput(FIELD, f"The photo is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB. "
+                                  "Please choose a smaller one.")
     try:
         # Reads the header only; ``formats`` keeps Pillow's other decoders away from uploads.
         image = Image.open(io.BytesIO(data), formats=FORMATS)
@@ -83,7 +83,8 @@ def prepare_photo(data: bytes) -> dict[int, bytes]:
             raise InvalidInput(FIELD, f"The image is only {width}×{height} pixels; please choose a photo at "
                                       f"least {MIN_SIDE} pixels on each side ({LARGE} or more looks best).")
         if getattr(image, "n_frames", 1) > 1:
-            raise InvalidInput(FIELD, "Animated images cannot be profile photos. Please choose a still photo.")
+            raise InvalidInput(FIELD, "Animated images cannot be profile photos. Please choose a still "
+                                      "photo.")
         try:
             image.load()
             upright = ImageOps.exif_transpose(image)
@@ -91,7 +92,8 @@ def prepare_photo(data: bytes) -> dict[int, bytes]:
             log.info("photo refused: pixel data unreadable", exc_info=True)
             raise InvalidInput(FIELD, "The image could not be read; the file may be damaged. Please choose "
                                       "another photo.") from None
-    has_alpha = upright.mode in ("RGBA", "LA", "PA") or (upright.mode == "P" and "transparency" in upright.info)
+    has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
+        upright.mode == "P" and "transparency" in upright.info)
     pixels = upright.convert("RGBA" if has_alpha else "RGB")
     images = {}
     for side in SIZES:

@@ -103,7 +103,6 @@ class ProfileState(AuthState):
         self.builder_name = outcome.value.display_name  # the header's "Signed in as"
         yield rx.toast.success("Profile saved. Customers see it now.")
 
-
     def _show_photo(self, profile: ProfileView) -> None:
         self.photo_url, self.photo_error = profile.photo_url, ""
 
@@ -170,9 +169,9 @@ def _photo_card() -> rx.Component:
         rx.vstack(
             rx.heading("Photo", as_="h2", size="4", id="profile-photo-heading"),
             rx.flex(
-                rx.box(builder_avatar(s.photo_url, s.initials, s.display_name, size=rx.breakpoints(initial="6", sm="8")),
-                       id="profile-photo-preview",
-                       flex_shrink="0"),
+                rx.box(builder_avatar(s.photo_url, s.initials, s.display_name,
+                                      size=rx.breakpoints(initial="6", sm="8")),
+                       id="profile-photo-preview", flex_shrink="0"),
                 rx.vstack(
                     # A real button (focusable; Enter and Space work) opens the picker of the drop zone's
                     # file input, which stays out of the keyboard's and screen readers' way; photos can
