@@ -23,15 +23,18 @@ def format_span(start: datetime, end: datetime, timezone: str, *, hour12: bool =
     return f"{day}, {clock_time(local_start, hour12)}–{clock_time(local_end, hour12)} ({zone.key})"
 
 
-def clock_time(moment: datetime, hour12: bool = False) -> str:
-    """``14:30``, or with ``hour12`` ``2:30 pm``.
+def clock_time(moment: datetime, hour12: bool = False, *, seconds: bool = False) -> str:
+    """``14:30``, or with ``hour12`` ``2:30 pm``; with ``seconds`` ``14:30:05`` / ``2:30:05 pm``.
 
     >>> clock_time(datetime(2026, 1, 1, 0, 5), hour12=True), clock_time(datetime(2026, 1, 1, 0, 5))
     ('12:05 am', '00:05')
+    >>> clock_time(datetime(2026, 1, 1, 14, 30, 5), seconds=True), clock_time(datetime(2026, 1, 1, 14, 30, 5), True, seconds=True)
+    ('14:30:05', '2:30:05 pm')
     """
+    minutes = f"{moment:%M:%S}" if seconds else f"{moment:%M}"
     if not hour12:
-        return f"{moment:%H:%M}"
-    return f"{moment.hour % 12 or 12}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
+        return f"{moment:%H}:{minutes}"
+    return f"{moment.hour % 12 or 12}:{minutes} {'am' if moment.hour < 12 else 'pm'}"
 
 
 def format_day(day: date) -> str:

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from booking_app.api import dev_mailbox, health, public, stripe_webhook
 from booking_app.api import builder as builder_api  # integrations (issue 17)
 from booking_app.api import embed
+from booking_app.api import photos  # builder profile photos (issue 18)
 from booking_app.api import customer as customer_api  # customer accounts (issue 16)
 from booking_app.api import oidc as oidc_api  # OpenID Connect sign-in (issue 16)
 from booking_app.api.errors import BodySizeLimit, install_error_handlers
@@ -37,5 +38,6 @@ def create_api() -> FastAPI:
     api.include_router(customer_api.router, prefix="/api")  # /api/customer: customer tokens
     api.include_router(oidc_api.router, prefix="/api")  # /api/auth/oidc: start and callback
     api.include_router(embed.router)  # /embed.js, the embeddable booking widget
+    api.include_router(photos.router, prefix="/api")  # /api/builders/{slug}/photo
     api.include_router(public.router, prefix="/api")  # last: it ends with the /api catch-all
     return api

@@ -44,6 +44,9 @@ _STATUS = [
 DEFAULT_BODY_LIMIT = 64 * 1024
 WEBHOOK_BODY_LIMIT = 1024 * 1024
 WEBHOOK_PATH = "/api/stripe/webhook"
+# Reflex's upload endpoint (the profile photo, issue 18): a 5 MB photo and the multipart framing.
+UPLOAD_BODY_LIMIT = 6 * 1024 * 1024
+UPLOAD_PATH = "/_upload"
 
 
 def error_body(error: str, message: str, field: str | None = None) -> dict[str, str]:
@@ -108,17 +111,20 @@ class BodySizeLimit:
     """Refuse request bodies over the limit with 413 before the route reads them.
 
     Checks the declared Content-Length and, for chunked bodies, counts bytes as they arrive.
-    The Stripe webhook gets 1 MiB; every other /api route 64 KiB.
+    The Stripe webhook gets 1 MiB; every other /api route 64 KiB; Reflex's ``/_upload`` (the
+    profile photo) 6 MiB, so nobody parks gigabytes in the server's temporary files.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+        path = scope["path"] if scope["type"] == "http" else ""
+        if not (path.startswith("/api/") or path.rstrip("/") == UPLOAD_PATH):
             await self.app(scope, receive, send)
             return
-        limit = WEBHOOK_BODY_LIMIT if scope["path"] == WEBHOOK_PATH else DEFAULT_BODY_LIMIT
+        limits = {WEBHOOK_PATH: WEBHOOK_BODY_LIMIT, UPLOAD_PATH: UPLOAD_BODY_LIMIT}
+        limit = limits.get(path.rstrip("/"), DEFAULT_BODY_LIMIT)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _send_too_large(send, limit)

@@ -50,6 +50,7 @@ from booking_app.money import format_money
 from booking_app.offers.terms import describe_refund_tiers, tiers_of
 from booking_app.scheduling import service
 from booking_app.scheduling.slots import load_timezone
+from booking_app.settings import get_settings
 
 router = APIRouter(tags=["booking"])
 _ERRORS = {status: {"model": ErrorBody} for status in (400, 404, 409, 413, 422, 429, 502, 503)}
@@ -63,7 +64,12 @@ def _now() -> datetime:
 def _builder(builder: Builder | BuilderSummary) -> BuilderPublic:
     name = builder.name if isinstance(builder, BuilderSummary) else builder.display_name
     return BuilderPublic(slug=builder.slug, display_name=name, headline=builder.headline,
-                         bio=builder.bio, photo_url=builder.photo_url, timezone=builder.timezone)
+                         bio=builder.bio, photo_url=_absolute(builder.photo_url), timezone=builder.timezone)
+
+
+def _absolute(url: str | None) -> str | None:
+    """The photo's full address (the app stores its own photos' paths: /api/builders/…/photo)."""
+    return f"{get_settings().app_url}{url}" if url and url.startswith("/") else url
 
 
 def _session_type(kind: SessionType) -> SessionTypePublic:

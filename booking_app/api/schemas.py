@@ -26,7 +26,8 @@ class BuilderPublic(BaseModel):
     display_name: str
     headline: str
     bio: str
-    photo_url: str | None
+    photo_url: str | None = Field(description="the builder's photo (square WebP, 256 px; `size=96` for a "
+                                              "small one), or null: show their initials")
     timezone: str
 
 

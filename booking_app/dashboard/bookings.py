@@ -17,7 +17,7 @@ from booking_app.bookings.events import TimelineEntry
 from booking_app.bookings.queries import BookingDetails
 from booking_app.db import read_session
 from booking_app.errors import InvalidInput
-from booking_app.formatting import format_span
+from booking_app.formatting import clock_time, format_span
 from booking_app.bookings.customer import format_phone
 from booking_app.offers.terms import describe_answer
 from booking_app.models import Attendance, Booking, BookingStatus, Builder, Payment, PaymentStatus, Refund, RefundStatus, SessionType
@@ -159,7 +159,7 @@ def booking_detail(*, actor_user_id: int | None, booking_id: int, now: datetime,
         refund_attention=money(view.refund_needs_attention, blank_if_none=True),
         refund_on_cancel=format_money(view.kept, view.currency) if can_cancel and view.kept else "",
         can_cancel=can_cancel, cancellation_reason=view.cancellation_reason,
-        timeline=[_timeline_item(entry, zone) for entry in found.timeline], builder_timezone=zone,
+        timeline=[_timeline_item(entry, zone, hour12) for entry in found.timeline], builder_timezone=zone,
         session_type_id=view.session_type_id,
         can_reschedule=view.status == BookingStatus.CONFIRMED and now < view.start,
         local_date=view.start.astimezone(load_timezone(zone)).date().isoformat(),
@@ -181,7 +181,7 @@ def move_booking(actor_user_id: int | None, booking_id: int, start_iso: str, mes
 _WHO = {"customer": "the customer", "builder": "you", "system": "Makerhours", "stripe": "Stripe"}
 
 
-def _timeline_item(entry: TimelineEntry, timezone: str) -> TimelineItem:
+def _timeline_item(entry: TimelineEntry, timezone: str, hour12: bool = False) -> TimelineItem:
     amount = format_money(entry.amount, entry.currency) if entry.amount is not None and entry.currency else ""
     titles = {
         "held": ("Time held while the customer pays", "amber"),
@@ -205,7 +205,8 @@ def _timeline_item(entry: TimelineEntry, timezone: str) -> TimelineItem:
     }
     title, tone = titles.get(entry.kind, (entry.kind.replace("_", " ").capitalize(), "gray"))
     local = entry.at.astimezone(load_timezone(timezone))
-    return TimelineItem(f"{local.day} {local:%b %Y}, {local:%H:%M:%S}", title, entry.detail, tone)
+    when = f"{local.day} {local:%b %Y}, {clock_time(local, hour12, seconds=True)}"
+    return TimelineItem(when, title, entry.detail, tone)
 
 
 @dataclass(frozen=True)

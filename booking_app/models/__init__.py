@@ -1,7 +1,7 @@
 """SQLModel tables (DESIGN.md §3). Importing this package registers every table on
 ``SQLModel.metadata``, which Alembic compares against."""
 
-from booking_app.models.accounts import AuthSession, Builder, LoginAttempt, SignupRequest, User
+from booking_app.models.accounts import AuthSession, Builder, BuilderPhoto, LoginAttempt, SignupRequest, User
 from booking_app.models.bookings import Booking, Payment, Refund
 from booking_app.models.customers import Customer, CustomerSession, CustomerSignInCode
 from booking_app.models.oidc import OidcLogin
@@ -46,6 +46,7 @@ __all__ = [
     "Booking",
     "BookingStatus",
     "Builder",
+    "BuilderPhoto",
     "CancelledBy",
     "DateOverride",
     "DateOverrideWindow",

@@ -35,6 +35,8 @@ class Builder(SQLModel, table=True):
     display_name: str = Field(max_length=200)
     headline: str = Field(default="", max_length=200)  # the one line on the home page
     bio: str = Field(default="", max_length=5000)
+    # The photo customers see: ``/api/builders/<slug>/photo?size=256&v=<version>`` while a
+    # ``BuilderPhoto`` is stored (set and cleared with it by ``offers.photo``), else None.
     photo_url: str | None = Field(default=None, max_length=500)
     timezone: str = Field(max_length=64)  # IANA name; availability is read in this zone
     # Hours before a session its customer is reminded, comma-separated ("" = no reminders).
@@ -87,3 +89,18 @@ class SignupRequest(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
+class BuilderPhoto(SQLModel, table=True):
+    """A builder's profile photo (issue 18), as served: square WebP images, re-encoded from the
+    upload by ``offers.photo`` (EXIF orientation applied, every metadata dropped). One row per
+    builder; ``version`` is a hash of the images, the cache-busting ``v`` of the photo's URL."""
+
+    __tablename__ = "builder_photo"
+
+    builder_id: int = Field(foreign_key="builder.id", primary_key=True, ondelete="CASCADE")
+    version: str = Field(max_length=16)
+    content_type: str = Field(max_length=32)  # of both sizes: "image/webp"
+    large: bytes = Field(sa_type=sa.LargeBinary, nullable=False)  # 256×256
+    small: bytes = Field(sa_type=sa.LargeBinary, nullable=False)  # 96×96
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -21,6 +21,7 @@ from booking_app.dashboard import bookings as data
 from booking_app.dashboard.bookings import BookingDetail, BookingRow, Revenue
 from booking_app.errors import DomainError
 from booking_app.pages import wizard_data
+from booking_app.pages.booking import CLOCK_PREFERENCE
 from booking_app.pages.wizard_data import SlotChoice
 from booking_app.state.auth import AuthState
 from booking_app.state.checked import Id, between, checked, text
@@ -34,8 +35,9 @@ ATTENDANCE_CHOICES = {"completed": "completed", "no_show": "as a no-show"}
 NO_DETAIL = BookingDetail(NO_ROW, "", "", "", "", "", "", "", "", "", False, "", [])
 
 
-# The builder's browser's 12/24-hour habit, for the times of the list and the details.
-BROWSER_CLOCK = "Intl.DateTimeFormat(undefined, {hour: 'numeric'}).resolvedOptions().hour12 === true"
+# The builder's 12/24-hour clock, for the times of the list, the details and their timeline: the
+# choice made in this browser (the booking wizard's 12h/24h switch), else the browser's habit.
+BROWSER_CLOCK = CLOCK_PREFERENCE
 
 
 def _now() -> datetime:
@@ -633,7 +635,8 @@ def _reschedule_control() -> rx.Component:
                                                                       "No free times that day")),
                                 rx.select.content(rx.foreach(
                                     s.move_day_slots,
-                                    lambda slot: rx.select.item(slot.time_24h, value=slot.start),
+                                    lambda slot: rx.select.item(rx.cond(s.hour12, slot.time_12h, slot.time_24h),
+                                                               value=slot.start),
                                 )),
                                 value=s.move_start, on_change=s.set_move_start,
                                 disabled=s.move_day_slots.length() == 0,

@@ -4,6 +4,7 @@ import asyncio
 
 import reflex as rx
 
+from booking_app.components.avatar import builder_avatar
 from booking_app.components.layout import page_shell
 from booking_app.components.theme import PRODUCT_NAME, TAGLINE
 from booking_app.demo import DEMO_SLUG
@@ -36,7 +37,7 @@ def _builder_card(builder) -> rx.Component:
     return rx.el.article(rx.card(
         rx.vstack(
             rx.hstack(
-                rx.avatar(src=builder.photo_url, fallback=builder.initials, size="5", radius="full"),
+                builder_avatar(builder.photo_url, builder.initials, builder.name, size="5"),
                 rx.vstack(
                     rx.heading(builder.name, as_="h3", size="4"),
                     rx.text(builder.headline, size="2", color_scheme="gray"),

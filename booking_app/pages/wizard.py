@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from booking_app.components.avatar import builder_avatar
 from booking_app.components.forms import error_callout, labelled_field
 from booking_app.components.layout import page_shell
 from booking_app.components.skeleton import page_skeleton
@@ -43,7 +44,7 @@ def _notice(message) -> rx.Component:
 
 
 def _avatar(size: str = "5") -> rx.Component:
-    return rx.avatar(src=W.profile.photo_url, fallback=W.profile.initials, size=size, radius="full")
+    return builder_avatar(W.profile.photo_url, W.profile.initials, W.profile.name, size=size)
 
 
 # -- progress -------------------------------------------------------------------------------

@@ -14,6 +14,14 @@ Use it under ``@rx.event``::
     @checked(booking_id=Id)
     async def open_detail(self, booking_id: int): ...
 
+Upload handlers (``rx.upload(on_drop=State.handler)``) receive the uploaded files, which
+Reflex builds on the server from the multipart request; declare them with ``uploads(n)``
+(a list of at most ``n`` ``rx.UploadFile``; nothing else gets through)::
+
+    @rx.event
+    @checked(files=uploads(1))
+    async def upload_photo(self, files: list[rx.UploadFile]): ...
+
 Helpers that the browser must not call are not event handlers: in a State class they start
 with an underscore (Reflex turns every public method into an event handler).
 """
@@ -26,7 +34,7 @@ import logging
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar, get_type_hints
 
-from pydantic import ConfigDict, Field, ValidationError, create_model
+from pydantic import ConfigDict, Field, InstanceOf, ValidationError, create_model
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,6 +52,13 @@ def text(max_length: int = TEXT_LIMIT) -> Any:
 
 def between(low: int, high: int) -> Any:
     return Annotated[int, Field(ge=low, le=high)]
+
+
+def uploads(max_files: int = 1) -> Any:
+    """The files of an upload handler: up to ``max_files`` ``rx.UploadFile`` objects."""
+    from reflex_components_core.core._upload import UploadFile  # what rx.UploadFile is
+
+    return Annotated[list[InstanceOf[UploadFile]], Field(max_length=max_files)]
 
 
 def checked(**limits: Any) -> Callable[[F], F]:

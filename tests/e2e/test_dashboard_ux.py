@@ -126,4 +126,34 @@ def test_the_dashboard_follows_the_builders_12_hour_browser(browser, app_url: st
     expect(row).to_contain_text(re.compile(r"\d:\d\d (am|pm)–\d{1,2}:\d\d (am|pm) \(Europe/Berlin\)"))
     page.get_by_role("button", name="Details of the booking by Clock Twelve").click()
     expect(page.get_by_role("dialog")).to_contain_text(re.compile(r"(am|pm) \(Europe/Berlin\)"))
+    # The timeline too (it kept 24-hour times: failed before).
+    expect(page.locator("#booking-timeline")).to_contain_text(re.compile(r", \d{1,2}:\d\d:\d\d (am|pm)"))
+    page.context.close()
+
+
+@pytest.mark.parametrize(("locale", "choice", "twelve", "slot"), [
+    pytest.param("en-GB", None, False, 4, id="24-hour browser"),
+    pytest.param("en-GB", "12h", True, 5, id="24-hour browser, 12h chosen in the wizard"),
+    pytest.param("en-US", "24h", False, 6, id="12-hour browser, 24h chosen in the wizard"),
+])
+def test_the_dashboard_uses_the_clock_of_the_builders_browser(browser, app_url: str, locale: str,
+                                                               choice: str | None, twelve: bool, slot: int) -> None:
+    """Issue 18, defect 3: a 24-hour browser sees "14:30"; a choice made with the booking wizard's
+    12h/24h switch in this browser wins over the browser's habit, as on the confirmation page."""
+    name = f"Clock {locale} {choice or 'auto'}"
+    _free_booking(app_url, name, f"clock-{locale.lower()}-{choice or 'auto'}@example.com", index=slot)
+    page = customer_page(browser, zone="Europe/Berlin", locale=locale)
+    if choice:
+        page.add_init_script(f"localStorage.setItem('makerhours.clock', '{choice}')")
+    sign_in_as_demo(page, app_url)
+    wait_for_heading(page, "Bookings")
+    page.get_by_label("Search by customer").fill(name)
+    row = page.get_by_role("row", name=re.compile(re.escape(name)))
+    clock = r"\d{1,2}:\d\d (am|pm)" if twelve else r"\d\d:\d\d"
+    expect(row).to_contain_text(re.compile(rf"{clock}–{clock} \(Europe/Berlin\)"))
+    page.get_by_role("button", name=f"Details of the booking by {name}").click()
+    timeline = page.locator("#booking-timeline")
+    expect(timeline).to_contain_text(re.compile(r", \d{1,2}:\d\d:\d\d" + (" (am|pm)" if twelve else r"(?! [ap]m)")))
+    if not twelve:
+        expect(page.get_by_role("dialog")).not_to_contain_text(re.compile(r"\d (am|pm)"))
     page.context.close()

@@ -154,3 +154,36 @@ def test_check_constraints_refuse_impossible_rows(engine: sa.Engine) -> None:
         with pytest.raises(sa.exc.IntegrityError):
             with session.begin_nested():
                 session.execute(sa.text("UPDATE session_type SET duration_minutes = 0"))
+
+
+def test_0013_builder_photos_up_and_down_with_data(empty_database_url: str) -> None:
+    """Migration 0013 (issue 18): the photo table comes and goes; going down, the builders'
+    photo addresses (which would answer 404 without it) are cleared, other addresses kept."""
+    migrations.upgrade(empty_database_url, "0012")
+    engine = db.make_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            for user_id, slug, url in ((1, "ada", None), (2, "bob", "https://cdn.example.com/bob.jpg")):
+                connection.execute(sa.text("INSERT INTO user_account (id, email, password_hash, is_active, created_at) "
+                                           "VALUES (:id, :email, 'x', true, :now)"),
+                                   {"id": user_id, "email": f"{slug}@example.com", "now": T0})
+                connection.execute(sa.text("INSERT INTO builder (id, user_id, slug, display_name, headline, bio, "
+                                           "photo_url, timezone, reminder_hours, created_at) VALUES (:id, :id, :slug, "
+                                           ":slug, '', '', :url, 'Europe/London', '24,1', :now)"),
+                                   {"id": user_id, "slug": slug, "url": url, "now": T0})
+        migrations.upgrade(empty_database_url, "0013")
+        with engine.begin() as connection:
+            connection.execute(sa.text("INSERT INTO builder_photo (builder_id, version, content_type, large, small, "
+                                       "updated_at) VALUES (1, '0123456789abcdef', 'image/webp', :large, :small, :now)"),
+                               {"large": b"RIFF-large", "small": b"RIFF-small", "now": T0})
+            connection.execute(sa.text("UPDATE builder SET photo_url = "
+                                       "'/api/builders/ada/photo?size=256&v=0123456789abcdef' WHERE id = 1"))
+            assert connection.execute(sa.text("SELECT large FROM builder_photo")).scalar_one() == b"RIFF-large"
+        migrations.downgrade(empty_database_url, "0012")
+        assert "builder_photo" not in _tables(empty_database_url)
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT slug, photo_url FROM builder ORDER BY id")).all() == [
+                ("ada", None), ("bob", "https://cdn.example.com/bob.jpg")]
+        migrations.upgrade(empty_database_url)
+    finally:
+        engine.dispose()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from concurrent.futures import ThreadPoolExecutor
 
-from booking_app.state.checked import Id, between, checked, text
+import reflex as rx
+
+from booking_app.state.checked import Id, between, checked, text, uploads
 
 
 def _run(coroutine):
@@ -53,3 +56,22 @@ def test_malformed_arguments_are_dropped_before_the_handler_runs(caplog) -> None
     assert handlers.generator("not a dict") is None
     assert handlers.calls == []
     assert caplog.text.count("refused event") == 11
+
+
+def test_upload_handlers_take_only_upload_files_and_at_most_the_number_given(caplog) -> None:
+    class Uploads:
+        def __init__(self) -> None:
+            self.got: list = []
+
+        @checked(files=uploads(1))
+        def upload(self, files: list[rx.UploadFile]):
+            self.got.append(len(files))
+
+    handler = Uploads()
+    photo = rx.UploadFile(file=io.BytesIO(b"x"))
+    handler.upload([photo])
+    handler.upload(files=[])
+    for refused in ([photo, photo], [{"file": "x"}], ["photo.png"], "photo.png", None):
+        assert handler.upload(refused) is None
+    assert handler.got == [1, 0]
+    assert caplog.text.count("refused event") == 5

@@ -188,3 +188,17 @@ def test_a_hold_whose_delayed_payment_failed_is_not_listed_as_upcoming(shop: Sho
     from booking_app.bookings.reserve import start_checkout
     start_checkout(booking["token"], now=now)
     assert dashboard.list_bookings(actor_user_id=ada, tab="upcoming", now=now).total == 1
+
+
+def test_the_details_and_their_timeline_follow_the_builders_clock(shop: Shop, ada: int) -> None:
+    """Issue 18, defect 3: the timeline kept 24-hour times on a 12-hour browser (failed before)."""
+    import re
+
+    booking_id = _booking_id(shop, _paid_booking(shop, 14, "grace@example.com")["token"])
+    now = datetime.now(UTC)
+    twelve = dashboard.booking_detail(actor_user_id=ada, booking_id=booking_id, now=now, hour12=True)
+    assert "2:00 pm–3:00 pm (Europe/London)" in twelve.row.when
+    assert twelve.timeline and all(re.search(r", \d{1,2}:\d\d:\d\d (am|pm)$", item.when) for item in twelve.timeline)
+    twenty_four = dashboard.booking_detail(actor_user_id=ada, booking_id=booking_id, now=now)
+    assert "14:00–15:00 (Europe/London)" in twenty_four.row.when
+    assert all(re.search(r", \d\d:\d\d:\d\d$", item.when) for item in twenty_four.timeline)
