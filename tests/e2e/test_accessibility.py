@@ -180,3 +180,17 @@ def test_dashboard_dialogs(browser, app_url: str, viewport: str) -> None:
     page.keyboard.press("Escape")
     assert not found, "\n".join(found)
     page.context.close()
+
+
+def test_toasts_are_legible(browser, app_url: str) -> None:
+    """Sonner's rich colours put green text on pale green at 4.3:1 (issue 18: contrast)."""
+    page = customer_page(browser, "desktop")
+    sign_in_as_demo(page, app_url, "/dashboard/profile/")
+    page.get_by_role("button", name="Save profile").click()
+    toast = page.locator("[data-sonner-toast][data-type='success'][data-mounted='true']")
+    expect(toast).to_be_visible()
+    page.wait_for_timeout(500)  # the toast's entry animation ends (colours are measured)
+    results = AXE.run(page, context="[data-sonner-toaster]", options={"runOnly": ["color-contrast"]})
+    failing = [node["target"] for violation in results.response["violations"] for node in violation["nodes"]]
+    assert not failing, failing
+    page.context.close()
