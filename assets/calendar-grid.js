@@ -4,7 +4,8 @@
 // row, Page Up/Down = previous/next month (same day, or the month's last). Enter or Space click the
 // day (the server picks it and shows its times). Leaving the month shown clicks the month buttons
 // and focuses the day once that month has arrived. Listeners sit on the document, so they outlive
-// React's re-renders; the script is loaded once in every page's <head>.
+// React's re-renders (a MutationObserver keeps one Tab stop when React sets tabindex again); the
+// script is loaded once in every page's <head>.
 (function () {
   if (window.__makerhoursDateGrid) return;
   window.__makerhoursDateGrid = true;
@@ -85,4 +86,15 @@
       cell.tabIndex = 0;
     }
   });
+
+  // A re-render while a day has the focus (a new month's data, say) gives React's Tab stop
+  // tabindex 0 again: the focused day stays the only one, or Tab would stop in the grid twice.
+  new MutationObserver(function () {
+    var active = document.activeElement;
+    var cell = active && active.closest ? active.closest(GRID + " [data-date]") : null;
+    if (!cell) return;
+    cell.closest(GRID).querySelectorAll('[data-date][tabindex="0"]').forEach(function (other) {
+      if (other !== cell) other.tabIndex = -1;
+    });
+  }).observe(document.documentElement, {subtree: true, attributes: true, attributeFilter: ["tabindex"]});
 })();

@@ -115,6 +115,11 @@ def test_grid_keys_roles_and_names(browser, app_url: str, viewport: str) -> None
     expect(times_on(page, day)).to_be_visible()
     expect(cell).to_be_focused()
     _press(page, "ArrowRight", day + timedelta(days=1))
+    # A re-render now (React gives its Tab stop, the selected day, tabindex 0 again): the
+    # focused day stays the grid's only Tab stop.
+    page.evaluate(f"document.querySelector('[data-date=\"{day.isoformat()}\"]').setAttribute('tabindex', '0')")
+    expect(page.locator('[data-date-grid] [tabindex="0"]')).to_have_count(1)
+    expect(day_cell(page, day + timedelta(days=1))).to_have_attribute("tabindex", "0")
     _press(page, "ArrowLeft", day)
     _press(page, "ArrowLeft", day - timedelta(days=1))
     _press(page, "ArrowRight", day)

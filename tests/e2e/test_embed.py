@@ -69,6 +69,24 @@ def host_site(app_url: str) -> Iterator[str]:
         server.server_close()
 
 
+def _settled(page) -> None:
+    """Wait until the widget's frame has its new height and the host page's scroll position
+    holds. The host resizes the frame when the frame reports a new height, a moment after each
+    step change; when the frame shrinks, the popup's scrolled overlay moves everything, and a
+    click made in between lands where the button was a moment ago."""
+    script = ("(() => { const f = document.querySelector('iframe[data-makerhours-widget]');"
+              " const o = f.closest('[role=dialog]');"
+              " return [f.getBoundingClientRect().height, o ? o.scrollTop : window.scrollY]; })()")
+    last, same = None, 0
+    for _ in range(60):
+        now = page.evaluate(script)
+        same = same + 1 if now == last else 0
+        last = now
+        if same >= 3:
+            return
+        time.sleep(0.1)
+
+
 def test_inline_widget_books_a_free_session_and_tells_the_host_page(browser, app_url: str, host_site: str) -> None:
     page = customer_page(browser, "desktop")
     page.goto(f"{host_site}/inline")
@@ -77,9 +95,13 @@ def test_inline_widget_books_a_free_session_and_tells_the_host_page(browser, app
     expect(frame.get_by_role("heading", name="Choose a session")).to_be_visible(timeout=20_000)
     expect(frame.locator("header.site-chrome")).to_be_hidden()  # no site chrome inside the frame
     expect(frame.locator("footer.site-chrome")).to_be_hidden()
+    _settled(page)
     choose_session(frame, FREE)
+    _settled(page)
     pick_time(frame, weekday_ahead(3, 2), 0)
+    _settled(page)
     fill_details(frame, "Hope Host", "hope.host@example.com")
+    _settled(page)
     # The frame follows its content's height (set by embed.js from the page's messages).
     expect(frame_element).to_have_attribute("style", re.compile(r"height: \d+px"))
     frame.get_by_role("button", name="Confirm booking").click()
@@ -112,9 +134,13 @@ def test_popup_widget_pays_through_checkout_in_the_top_window(browser, app_url: 
     frame = page.frame_locator("iframe[data-makerhours-widget=popup]")
     expect(frame.get_by_role("heading", name="Choose a session")).to_be_visible(timeout=20_000)
     screenshot(page, "embed-popup-phone")
+    _settled(page)
     choose_session(frame, PAID)
+    _settled(page)
     pick_time(frame, weekday_ahead(3, 3), 0)
+    _settled(page)
     fill_details(frame, "Paula Popup", "paula.popup@example.com")
+    _settled(page)
     frame.get_by_role("button", name="Pay £150.00").click()
     page.wait_for_url(re.compile(r"/api/stripe-emulator/pay/cs_test_"))  # the top window, not the frame
     checkout_outcome(page, "pay")
