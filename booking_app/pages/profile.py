@@ -112,20 +112,8 @@ class ProfileState(AuthState):
         """``rx.upload``'s drop: the chosen photo, checked and stored by ``offers.photo``."""
         if self.photo_busy or not files:
             return
-        self.photo_busy, self.photo_error = True, ""
-        yield
-        try:
-            outcome = await self._as_builder(_store_photo, files[0])
-        finally:
-            self.photo_busy = False
-        if outcome.sign_in:
-            yield outcome.sign_in
-            return
-        if not outcome.ok:
-            self.photo_error = outcome.message
-            return
-        self._show_photo(outcome.value)
-        yield rx.toast.success("Photo saved. Customers see it now.")
+        async for update in self._change_photo(_store_photo, files[0], done="Photo saved. Customers see it now."):
+            yield update
 
     @rx.event
     @checked(codes=text(200))
@@ -140,10 +128,18 @@ class ProfileState(AuthState):
     async def remove_photo(self):
         if self.photo_busy:
             return
+        async for update in self._change_photo(photos.remove_photo, done="Photo removed. Customers see your initials."):
+            yield update
+
+    async def _change_photo(self, action, *args, done: str):
+        """A change of photo as the signed-in builder (``offers.photo``): busy meanwhile, a
+        refusal shown under the photo, the new photo and a toast once it is done."""
         self.photo_busy, self.photo_error = True, ""
         yield
-        outcome = await self._as_builder(photos.remove_photo)
-        self.photo_busy = False
+        try:
+            outcome = await self._as_builder(action, *args)
+        finally:
+            self.photo_busy = False
         if outcome.sign_in:
             yield outcome.sign_in
             return
@@ -151,7 +147,7 @@ class ProfileState(AuthState):
             self.photo_error = outcome.message
             return
         self._show_photo(outcome.value)
-        yield rx.toast.success("Photo removed. Customers see your initials.")
+        yield rx.toast.success(done)
 
 
 def _rejection_codes(rejected) -> rx.event.EventSpec:
