@@ -11,6 +11,7 @@ from booking_app.api import photos  # builder profile photos (issue 18)
 from booking_app.api import customer as customer_api  # customer accounts (issue 16)
 from booking_app.api import oidc as oidc_api  # OpenID Connect sign-in (issue 16)
 from booking_app.api.errors import BodySizeLimit, install_error_handlers
+from booking_app.api.route_preloads import RoutePreloads
 from booking_app.settings import get_settings
 
 API_TITLE = "Makerhours booking API"
@@ -25,6 +26,7 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(api)
+    api.add_middleware(RoutePreloads)  # dynamic pages' HTML preloads the page's own modules
     api.add_middleware(BodySizeLimit)
     api.add_middleware(embed.FramingHeaders)  # the booking pages may be framed (the widget), nothing else
     api.include_router(health.router, prefix="/api")
