@@ -15,6 +15,12 @@ THEME = rx.theme(appearance="light", accent_color="iris", gray_color="slate", ra
 # must be added here, or it renders without its scale (tests/unit/test_theme_colours.py checks).
 USED_COLOURS = ("amber", "blue", "gray", "green", "iris", "orange", "red", "slate", "violet")
 
+# The responsive breakpoints the pages use (rx.breakpoints(sm=…, md=…)). Radix Themes ships
+# rules for five; the others' rules are dropped from the stylesheet at build time
+# (frontend_build.UnusedBreakpoints). tests/unit/test_theme_colours.py checks the pages.
+RADIX_BREAKPOINTS = ("xs", "sm", "md", "lg", "xl")
+USED_BREAKPOINTS = ("sm", "md")
+
 
 @dataclasses.dataclass
 class RadixThemesUsedColours(rx.plugins.RadixThemesPlugin):

@@ -1,11 +1,13 @@
-"""The trimmed Radix stylesheet (components/theme.py) holds every colour scale the pages use."""
+"""The trimmed Radix stylesheet (components/theme.py) holds every colour scale and responsive
+breakpoint the pages use."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
-from booking_app.components.theme import THEME, USED_COLOURS
+from booking_app.components.theme import RADIX_BREAKPOINTS, THEME, USED_BREAKPOINTS, USED_COLOURS
 
 ROOT = Path(__file__).resolve().parents[2]
 RADIX_COLOURS = {
@@ -37,3 +39,26 @@ def test_the_theme_colours_are_included() -> None:
     for colour in ("iris", "slate"):
         assert colour in props and colour in USED_COLOURS
     assert set(USED_COLOURS) <= RADIX_COLOURS
+
+
+def breakpoints_in_sources() -> set[str]:
+    """Every breakpoint named in rx.breakpoints(...) calls and in responsive dicts
+    ({"initial": …, "md": …}) in the app's code."""
+    found: set[str] = set()
+    for path in [*ROOT.joinpath("booking_app").rglob("*.py"), ROOT / "rxconfig.py"]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "breakpoints":
+                found.update(keyword.arg for keyword in node.keywords if keyword.arg != "initial")
+            elif isinstance(node, ast.Dict):
+                keys = {key.value for key in node.keys if isinstance(key, ast.Constant) and isinstance(key.value, str)}
+                if "initial" in keys:
+                    found.update(keys & set(RADIX_BREAKPOINTS))
+    return found
+
+
+def test_every_breakpoint_the_pages_use_keeps_its_rules() -> None:
+    used = breakpoints_in_sources()
+    assert used, "the scan found no rx.breakpoints at all: it no longer reads the pages"
+    missing = used - set(USED_BREAKPOINTS)
+    assert not missing, f"add to USED_BREAKPOINTS in booking_app/components/theme.py: {sorted(missing)}"
+    assert set(USED_BREAKPOINTS) <= set(RADIX_BREAKPOINTS)
