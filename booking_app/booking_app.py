@@ -28,7 +28,11 @@ from booking_app.settings import get_settings
 _transformers = [create_api(), forwarded_headers_transformer(get_settings())]
 app = rx.App(api_transformer=[t for t in _transformers if t is not None], stylesheets=["/styles.css"],
              head_components=[*embedding.head_components(),  # the widget's frame without storage
-                              wizard.calendar_grid_script()])  # the date grid's keyboard
+                              wizard.calendar_grid_script()],  # the date grid's keyboard
+             # The text direction, stated: otherwise the toaster (sonner) asks the browser for the
+             # computed direction on every render, a forced style recalculation of the whole page
+             # in the middle of the booking page's first render with its data.
+             html_custom_attrs={"dir": "ltr"})
 home.register(app)
 booking.register(app)
 wizard.register(app)
