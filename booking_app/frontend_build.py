@@ -37,19 +37,21 @@ _ANCHOR = 'name: "reflex-env",\n            },'
 _GROUPS = '\n            {\n              test: /node_modules[\\\\/]lucide-react/,\n              name: "lucide-icons",\n            },\n            {\n              name: "shared",\n              entriesAware: true,\n              entriesAwareMergeThreshold: 30000,\n            },'
 
 
-def _layout_changed(file: str) -> RuntimeError:
-    return RuntimeError(f"{file} no longer has the layout booking_app/frontend_build.py expects; "
-                        "update it for this Reflex version")
+def insert_after(text: str, anchor: str, addition: str, file: str) -> str:
+    """``text`` with ``addition`` right after its one ``anchor`` (unchanged if already there).
+    Refuses, at build time, a file whose layout changed, rather than building without the
+    change unnoticed."""
+    if addition in text:
+        return text
+    if text.count(anchor) != 1:
+        raise RuntimeError(f"{file} no longer has the layout booking_app/frontend_build.py expects; "
+                           "update it for this Reflex version")
+    return text.replace(anchor, anchor + addition)
 
 
 def add_chunk_groups(vite_config: str) -> str:
-    """vite.config.js with the two groups. Refuses (at build time) a config whose layout
-    changed, rather than building without the groups unnoticed."""
-    if _GROUPS in vite_config:
-        return vite_config
-    if vite_config.count(_ANCHOR) != 1:
-        raise _layout_changed(ReactRouter.VITE_CONFIG_FILE)
-    return vite_config.replace(_ANCHOR, _ANCHOR + _GROUPS)
+    """vite.config.js with the two groups."""
+    return insert_after(vite_config, _ANCHOR, _GROUPS, ReactRouter.VITE_CONFIG_FILE)
 
 
 class ChunkGroups(rx.plugins.Plugin):
@@ -94,11 +96,7 @@ export default plugin;
 
 def add_postcss_step(postcss_config: str) -> str:
     """postcss.config.js with the plugin after postcss-import."""
-    if _POSTCSS_ENTRY in postcss_config:
-        return postcss_config
-    if postcss_config.count(_POSTCSS_ANCHOR) != 1:
-        raise _layout_changed(Dirs.POSTCSS_JS)
-    return postcss_config.replace(_POSTCSS_ANCHOR, _POSTCSS_ANCHOR + _POSTCSS_ENTRY)
+    return insert_after(postcss_config, _POSTCSS_ANCHOR, _POSTCSS_ENTRY, Dirs.POSTCSS_JS)
 
 
 class UnusedBreakpoints(rx.plugins.Plugin):
