@@ -5,6 +5,7 @@ import reflex as rx
 import booking_app.models  # noqa: F401 - registers the tables Reflex's start-up schema check compares
 from booking_app.api.app import create_api
 from booking_app.api.proxies import forwarded_headers_transformer
+from booking_app.components.intl_warmup import intl_warmup_script
 from booking_app.jobs.runner import run_jobs_in_app
 from booking_app.pages import (
     account,
@@ -28,7 +29,8 @@ from booking_app.settings import get_settings
 _transformers = [create_api(), forwarded_headers_transformer(get_settings())]
 app = rx.App(api_transformer=[t for t in _transformers if t is not None], stylesheets=["/styles.css"],
              head_components=[*embedding.head_components(),  # the widget's frame without storage
-                              wizard.calendar_grid_script()],  # the date grid's keyboard
+                              wizard.calendar_grid_script(),  # the date grid's keyboard
+                              intl_warmup_script()],  # time zone and clock detection, made early
              # The text direction, stated: otherwise the toaster (sonner) asks the browser for the
              # computed direction on every render, a forced style recalculation of the whole page
              # in the middle of the booking page's first render with its data.
