@@ -72,11 +72,24 @@ def with_preloads(html: str, modules: list[str]) -> str:
     return html[:anchor] + links + html[anchor:]
 
 
-_Pages = tuple[set[str], list[tuple[re.Pattern[str], _Page]]]
+@dataclass(frozen=True)
+class _Build:
+    static_paths: frozenset[str]  # routes without parameters: prerendered, served as they are
+    pages: tuple[tuple[re.Pattern[str], _Page], ...]  # one per route with parameters
+
+    def page_for(self, path: str) -> _Page | None:
+        # A path with no parameter (``bookings/find``) wins over a pattern it also matches, as
+        # in React Router.
+        if path.strip("/") in self.static_paths:
+            return None
+        return next((page for pattern, page in self.pages if pattern.match(path)), None)
 
 
-def load_pages(build_dir: Path) -> _Pages:
-    """The build's paths without parameters, and one prepared page per route with them."""
+_NO_BUILD = _Build(frozenset(), ())
+
+
+def load_build(build_dir: Path) -> _Build:
+    """The build's routes: its paths without parameters, a prepared page for each with them."""
     fallback_path = build_dir / _FALLBACK
     fallback = fallback_path.read_text()
     found = _MANIFEST_IMPORT.search(fallback)
@@ -87,10 +100,8 @@ def load_pages(build_dir: Path) -> _Pages:
         raise ValueError(f"unexpected manifest layout in {found.group(1)}")
     manifest = json.loads(manifest_text[len(_MANIFEST_PREFIX):].rstrip(";"))
     routes = manifest["routes"].values()
-    # A path with no parameter (``bookings/find``) wins over a pattern it also matches, as in
-    # React Router; such pages are prerendered and served as they are.
-    static_paths = {route["path"].strip("/") for route in routes
-                    if route.get("path") and route_pattern(route["path"]) is None}
+    static_paths = frozenset(route["path"].strip("/") for route in routes
+                             if route.get("path") and route_pattern(route["path"]) is None)
     pages = []
     for route in routes:
         pattern = route_pattern(route.get("path") or "")
@@ -98,7 +109,7 @@ def load_pages(build_dir: Path) -> _Pages:
             continue
         html = with_preloads(fallback, [route["module"], *route.get("imports", [])]).encode()
         pages.append((pattern, _Page(html=html, gzipped=gzip.compress(html, compresslevel=9))))
-    return static_paths, pages
+    return _Build(static_paths, tuple(pages))
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
@@ -122,32 +133,29 @@ class RoutePreloads:
         self.app = app
         self.build_dir = build_dir
         self._loaded_for: float | None = None  # the fallback file's mtime the pages were built from
-        self._pages: _Pages = (set(), [])
+        self._build = _NO_BUILD
 
-    def _current_pages(self) -> _Pages:
+    def _current_build(self) -> _Build:
         build_dir = self.build_dir or (prerequisites.get_web_dir() / constants.Dirs.STATIC)
         try:
             mtime = (build_dir / _FALLBACK).stat().st_mtime
         except OSError:
-            return set(), []  # no production build: development, or a separately served front end
+            return _NO_BUILD  # no production build: development, or a separately served front end
         if mtime != self._loaded_for:
             try:
-                self._pages = load_pages(build_dir)
+                self._build = load_build(build_dir)
             except (OSError, ValueError, KeyError) as error:
                 # A Reflex upgrade that changed the build's layout: serve pages as Reflex does.
                 log.error("route preloads disabled: cannot read the build in %s: %s", build_dir, error)
-                self._pages = (set(), [])
+                self._build = _NO_BUILD
             self._loaded_for = mtime
-        return self._pages
+        return self._build
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        static_paths, pages = self._current_pages()
-        path = scope["path"]
-        page = None if path.strip("/") in static_paths else next(
-            (page for pattern, page in pages if pattern.match(path)), None)
+        page = self._current_build().page_for(scope["path"])
         if page is None:
             await self.app(scope, receive, send)
             return
